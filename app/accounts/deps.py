@@ -1,0 +1,116 @@
+"""Who is calling: the load-and-authorise dependencies for pages and the API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+
+from app.accounts import service
+from app.config import get_settings
+from app.core import security
+from app.core.db import UNSAFE_METHODS, DbSession
+from app.core.errors import Forbidden, RedirectRequired, Unauthenticated
+from app.core.middleware import SESSION_COOKIE
+from app.models import User
+
+# Pages a logged-in user may reach before the first-login steps are done.
+_FIRST_LOGIN_PATHS = ("/account/password", "/privacy", "/logout")
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def optional_user(request: Request, db: DbSession) -> User | None:
+    """The user of the session cookie, or None. Cached per request by FastAPI."""
+    if hasattr(request.state, "user"):
+        return request.state.user  # type: ignore[no-any-return]
+    user = None
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        user = service.session_user(db, token=token)
+    request.state.user = user
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+def page_user(request: Request, user: OptionalUser) -> User:
+    """A logged-in user for an HTML page; sends them through the first-login steps first."""
+    if user is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise RedirectRequired(f"/login?next={quote(target, safe='')}")
+    path = request.url.path
+    if not path.startswith(_FIRST_LOGIN_PATHS):
+        if user.must_change_password:
+            raise RedirectRequired("/account/password")
+        if user.privacy_accepted_at is None:
+            raise RedirectRequired("/privacy")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(page_user)]
+
+
+def api_user(request: Request, db: DbSession) -> User:
+    """A user for the JSON API: a bearer token, or the session cookie plus an
+    X-CSRF-Token header for writes (the pages' progressive-enhancement scripts)."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        user = service.token_user(db, token=header[7:].strip())
+        if user is None:
+            raise Unauthenticated("Token tidak valid atau sudah kedaluwarsa.")
+        request.state.user = user
+        return user
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        user = service.session_user(db, token=token)
+        if user is not None:
+            if request.method in UNSAFE_METHODS and not security.csrf_valid(
+                get_settings().secret_key, token, request.headers.get("x-csrf-token")
+            ):
+                raise Forbidden("Token CSRF tidak valid.")
+            request.state.user = user
+            return user
+    raise Unauthenticated("Autentikasi diperlukan.")
+
+
+ApiUser = Annotated[User, Depends(api_user)]
+
+
+def _role_checker(base: Callable[..., User], roles: tuple[str, ...]) -> Callable[..., User]:
+    def check(user: Annotated[User, Depends(base)]) -> User:
+        if not user.has_role(*roles):
+            raise Forbidden()
+        return user
+
+    return check
+
+
+def page_roles(*roles: str) -> Callable[..., User]:
+    return _role_checker(page_user, roles)
+
+
+def api_roles(*roles: str) -> Callable[..., User]:
+    return _role_checker(api_user, roles)
+
+
+AdminUser = Annotated[User, Depends(page_roles("admin"))]
+HrUser = Annotated[User, Depends(page_roles("hr", "admin"))]
+TrainerUser = Annotated[User, Depends(page_roles("trainer", "admin"))]
+ApiHrUser = Annotated[User, Depends(api_roles("hr", "admin"))]
+
+
+async def verify_csrf(request: Request) -> None:
+    """Router-level guard for every HTML form: unsafe methods need a valid token."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    form = await request.form()
+    given = form.get("csrf_token")
+    binding = getattr(request.state, "csrf_binding", "")
+    if not security.csrf_valid(get_settings().secret_key, binding, given if isinstance(given, str) else None):
+        raise Forbidden("Sesi formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.")

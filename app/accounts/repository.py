@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.core import clock
+from app.models import ApiToken, LoginThrottle, User, UserSession
+
+_USER_LOADS = (
+    joinedload(User.instansi),
+    joinedload(User.unit),
+    selectinload(User.roles),
+)
+
+
+def user_by_id(session: Session, user_id: int) -> User | None:
+    return session.scalars(select(User).options(*_USER_LOADS).where(User.id == user_id)).first()
+
+
+def user_by_nip(session: Session, nip: str) -> User | None:
+    return session.scalars(select(User).options(*_USER_LOADS).where(User.nip == nip)).first()
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    stmt = select(User).options(*_USER_LOADS).where(func.lower(User.email) == email.lower())
+    return session.scalars(stmt).first()
+
+
+def session_by_token_hash(session: Session, token_hash: str) -> UserSession | None:
+    stmt = (
+        select(UserSession)
+        .options(joinedload(UserSession.user).options(*_USER_LOADS))
+        .where(UserSession.token_hash == token_hash, UserSession.expires_at > clock.now())
+    )
+    return session.scalars(stmt).first()
+
+
+def api_token_by_hash(session: Session, token_hash: str) -> ApiToken | None:
+    now = clock.now()
+    stmt = (
+        select(ApiToken)
+        .options(joinedload(ApiToken.user).options(*_USER_LOADS))
+        .where(ApiToken.token_hash == token_hash)
+        .where((ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > now))
+    )
+    return session.scalars(stmt).first()
+
+
+def delete_sessions_of(session: Session, user_id: int) -> None:
+    session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+    session.execute(
+        delete(ApiToken).where(ApiToken.user_id == user_id, ApiToken.kind == "access")
+    )
+
+
+def delete_session(session: Session, token_hash: str) -> None:
+    session.execute(delete(UserSession).where(UserSession.token_hash == token_hash))
+
+
+def throttle(session: Session, key: str) -> LoginThrottle | None:
+    return session.get(LoginThrottle, key)
+
+
+def personal_tokens(session: Session, user_id: int) -> list[ApiToken]:
+    stmt = (
+        select(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.kind == "personal")
+        .order_by(ApiToken.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def search_users(
+    session: Session, *, query: str | None, role: str | None, instansi_id: int | None,
+    page: int, per_page: int = 50,
+) -> tuple[list[User], int]:
+    from app.models import Role, UserRole
+
+    stmt = select(User)
+    if query:
+        like = f"%{query.lower()}%"
+        stmt = stmt.where(
+            func.lower(User.name).like(like) | User.nip.like(f"%{query}%") | func.lower(User.email).like(like)
+        )
+    if role in Role.__members__:
+        stmt = stmt.where(User.roles.any(UserRole.role == Role(role)))
+    if instansi_id is not None:
+        stmt = stmt.where(User.instansi_id == instansi_id)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.options(*_USER_LOADS).order_by(User.name).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return list(rows), total

@@ -1,0 +1,142 @@
+"""Login, logout, first-login steps and the user's own account page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.accounts import repository, service
+from app.accounts.deps import CurrentUser, OptionalUser, client_address, verify_csrf
+from app.config import get_settings
+from app.core.db import DbSession
+from app.core.errors import Invalid
+from app.core.middleware import SESSION_COOKIE
+from app.core.templating import redirect, render
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, user: OptionalUser, next: str | None = None) -> Response:
+    if user is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return render(request, "accounts/login.html", {"next": _safe_next(next)})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    db: DbSession,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    result = service.authenticate(
+        db, username=username, password=password, address=client_address(request)
+    )
+    if result.user is None:
+        return render(
+            request,
+            "accounts/login.html",
+            {"error": result.error, "username": username, "next": _safe_next(next)},
+            status_code=429 if result.throttled else 422,
+        )
+    token = service.start_session(db, user=result.user)
+    response = redirect(_safe_next(next))
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=get_settings().session_ttl_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+        path="/",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, db: DbSession) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        service.end_session(db, token=token)
+    response = redirect("/login", flash="Anda telah keluar.")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/account/password", response_class=HTMLResponse)
+def password_form(request: Request, user: CurrentUser) -> Response:
+    return render(request, "accounts/password.html", {"forced": user.must_change_password})
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def password_change(
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    current: Annotated[str, Form()] = "",
+    new: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        service.change_password(db, user=user, current=current, new=new, confirm=confirm)
+    except Invalid as exc:
+        return render(
+            request,
+            "accounts/password.html",
+            {"error": exc.message, "forced": user.must_change_password},
+            status_code=422,
+        )
+    # Every session ended with the change: start a fresh one for this browser.
+    token = service.start_session(db, user=user)
+    response = redirect("/", flash="Kata sandi berhasil diubah.")
+    response.set_cookie(SESSION_COOKIE, token, max_age=get_settings().session_ttl_hours * 3600,
+                        httponly=True, samesite="lax", secure=get_settings().secure_cookies,
+                        path="/")
+    return response
+
+
+@router.get("/privacy", response_class=HTMLResponse)
+def privacy_notice(request: Request, user: CurrentUser) -> Response:
+    return render(request, "accounts/privacy.html", {"accepted_at": user.privacy_accepted_at})
+
+
+@router.post("/privacy")
+def privacy_accept(db: DbSession, user: CurrentUser) -> Response:
+    service.accept_privacy(db, user=user)
+    return redirect("/", flash="Terima kasih. Persetujuan Anda telah dicatat.")
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(request: Request, db: DbSession, user: CurrentUser) -> Response:
+    tokens = repository.personal_tokens(db, user.id) if user.has_role("hr", "admin") else []
+    return render(request, "accounts/account.html", {"tokens": tokens})
+
+
+@router.post("/account/tokens", response_class=HTMLResponse)
+def token_create(
+    request: Request, db: DbSession, user: CurrentUser, name: Annotated[str, Form()] = ""
+) -> Response:
+    try:
+        token = service.create_personal_token(db, user=user, name=name)
+    except Invalid as exc:
+        tokens = repository.personal_tokens(db, user.id)
+        return render(request, "accounts/account.html", {"tokens": tokens, "error": exc.message},
+                      status_code=422)
+    tokens = repository.personal_tokens(db, user.id)
+    return render(request, "accounts/account.html", {"tokens": tokens, "new_token": token})
+
+
+@router.post("/account/tokens/{token_id}/delete")
+def token_delete(db: DbSession, user: CurrentUser, token_id: int) -> Response:
+    service.revoke_personal_token(db, user=user, token_id=token_id)
+    return redirect("/account", flash="Token dicabut.")

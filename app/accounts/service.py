@@ -1,0 +1,342 @@
+"""Accounts: authentication, sessions, throttling, passwords, roles, the privacy notice."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from app.accounts import repository
+from app.audit import service as audit
+from app.config import get_settings
+from app.core import clock, security
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.models import (
+    ApiToken,
+    Instansi,
+    LoginThrottle,
+    Role,
+    Unit,
+    User,
+    UserRole,
+    UserSession,
+)
+from app.people.nip import InvalidNip, looks_like_nip, normalise_nip, validate_nip
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PRIVACY_NOTICE_VERSION = "2026-11"
+
+
+@dataclass
+class LoginResult:
+    user: User | None
+    error: str | None = None
+    throttled: bool = False
+
+
+def find_user(session: Session, username: str) -> User | None:
+    username = (username or "").strip()
+    if not username:
+        return None
+    if "@" in username:
+        return repository.user_by_email(session, username)
+    if looks_like_nip(username):
+        return repository.user_by_nip(session, normalise_nip(username))
+    return None
+
+
+def _locked(row: LoginThrottle | None) -> bool:
+    return bool(row and row.locked_until and row.locked_until > clock.now())
+
+
+def _count_failure(session: Session, key: str, limit: int) -> None:
+    settings = get_settings()
+    now = clock.now()
+    window = timedelta(minutes=settings.login_lock_minutes)
+    row = repository.throttle(session, key)
+    if row is None:
+        row = LoginThrottle(key=key, failures=0, window_started_at=now)
+        session.add(row)
+    elif row.window_started_at + window < now:
+        row.failures = 0
+        row.window_started_at = now
+        row.locked_until = None
+    row.failures += 1
+    if row.failures >= limit:
+        row.locked_until = now + window
+    session.flush()
+
+
+def authenticate(session: Session, *, username: str, password: str, address: str) -> LoginResult:
+    """Check credentials; failures are counted per account and per address and never raise,
+    so that the counters are committed with the request."""
+    settings = get_settings()
+    address_key = f"addr:{address}"
+    if _locked(repository.throttle(session, address_key)):
+        return LoginResult(None, "Terlalu banyak percobaan masuk dari alamat ini. Coba lagi nanti.", True)
+
+    user = find_user(session, username)
+    account_key = f"acct:{user.id}" if user else None
+    if account_key and _locked(repository.throttle(session, account_key)):
+        return LoginResult(
+            None,
+            f"Akun dikunci sementara karena terlalu banyak percobaan gagal. "
+            f"Coba lagi dalam {settings.login_lock_minutes} menit.",
+            True,
+        )
+
+    ok = security.verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        _count_failure(session, address_key, settings.login_address_max_failures)
+        if account_key:
+            _count_failure(session, account_key, settings.login_max_failures)
+            if user is not None and _locked(repository.throttle(session, account_key)):
+                audit.record(session, actor=None, action="login.locked", object_type="user",
+                             object_id=user.id, instansi_id=user.instansi_id)
+        return LoginResult(None, "NIP/email atau kata sandi salah, atau akun tidak aktif.")
+
+    if account_key and (row := repository.throttle(session, account_key)):
+        session.delete(row)
+    if user.password_hash and security.needs_rehash(user.password_hash):
+        user.password_hash = security.hash_password(password)
+    user.last_login_at = clock.now()
+    session.flush()
+    return LoginResult(user)
+
+
+def start_session(session: Session, *, user: User) -> str:
+    """Create a server-side session; returns the cookie token (only its hash is stored)."""
+    token = security.new_token()
+    ttl = timedelta(hours=get_settings().session_ttl_hours)
+    session.add(
+        UserSession(token_hash=security.hash_token(token), user_id=user.id,
+                    expires_at=clock.now() + ttl)
+    )
+    session.flush()
+    return token
+
+
+def session_user(session: Session, *, token: str) -> User | None:
+    row = repository.session_by_token_hash(session, security.hash_token(token))
+    if row is None or not row.user.is_active:
+        return None
+    return row.user
+
+
+def end_session(session: Session, *, token: str) -> None:
+    repository.delete_session(session, security.hash_token(token))
+
+
+def end_all_sessions(session: Session, *, user: User) -> None:
+    repository.delete_sessions_of(session, user.id)
+
+
+def issue_access_token(session: Session, *, user: User) -> tuple[str, int]:
+    token = security.new_token()
+    ttl = get_settings().access_token_ttl_minutes * 60
+    session.add(
+        ApiToken(token_hash=security.hash_token(token), user_id=user.id, kind="access",
+                 expires_at=clock.now() + timedelta(seconds=ttl))
+    )
+    session.flush()
+    return token, ttl
+
+
+def create_personal_token(session: Session, *, user: User, name: str) -> str:
+    if not user.has_role("hr", "admin"):
+        raise Forbidden("Token pribadi hanya untuk petugas BKPSDM dan admin.")
+    name = name.strip()
+    if not name:
+        raise Invalid("Nama token wajib diisi.")
+    token = security.new_token()
+    row = ApiToken(token_hash=security.hash_token(token), user_id=user.id, kind="personal",
+                   name=name[:100])
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=user, action="token.create", object_type="api_token",
+                 object_id=row.id)
+    return token
+
+
+def revoke_personal_token(session: Session, *, user: User, token_id: int) -> None:
+    row = session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id or row.kind != "personal":
+        raise NotFound()
+    session.delete(row)
+    audit.record(session, actor=user, action="token.revoke", object_type="api_token",
+                 object_id=token_id)
+
+
+def token_user(session: Session, *, token: str) -> User | None:
+    row = repository.api_token_by_hash(session, security.hash_token(token))
+    if row is None or not row.user.is_active:
+        return None
+    return row.user
+
+
+def change_password(
+    session: Session, *, user: User, current: str | None, new: str, confirm: str,
+    keep_token: str | None = None,
+) -> None:
+    """Change a password; every other session of the user ends."""
+    if current is not None and not security.verify_password(user.password_hash, current):
+        raise Invalid("Kata sandi saat ini salah.")
+    if new != confirm:
+        raise Invalid("Konfirmasi kata sandi tidak sama.")
+    problem = security.password_problem(new, user_inputs=(user.nip or "", user.email or "",
+                                                          *user.name.split()))
+    if problem:
+        raise Invalid(problem)
+    if security.verify_password(user.password_hash, new):
+        raise Invalid("Kata sandi baru harus berbeda dari yang lama.")
+    user.password_hash = security.hash_password(new)
+    user.must_change_password = False
+    repository.delete_sessions_of(session, user.id)
+    session.flush()
+    audit.record(session, actor=user, action="password.change", object_type="user",
+                 object_id=user.id)
+
+
+def accept_privacy(session: Session, *, user: User) -> None:
+    if user.privacy_accepted_at is None:
+        user.privacy_accepted_at = clock.now()
+        session.flush()
+        audit.record(session, actor=user, action="privacy.accept", object_type="user",
+                     object_id=user.id, detail={"notice": PRIVACY_NOTICE_VERSION})
+
+
+def hr_instansi_id(user: User) -> int | None:
+    """The instansi an HR officer is scoped to (the role's scope, else her own)."""
+    for role in user.roles:
+        if role.role == Role.hr:
+            return role.instansi_id or user.instansi_id
+    return None
+
+
+def create_user(
+    session: Session,
+    *,
+    nip: str | None,
+    name: str,
+    password: str | None,
+    roles: list[str],
+    email: str | None = None,
+    instansi: Instansi | None = None,
+    unit: Unit | None = None,
+    jenis_asn: str | None = "PNS",
+    actor: User | None = None,
+    must_change_password: bool = False,
+) -> User:
+    """Create an account. Raises Invalid with a message naming what is wrong."""
+    number: str | None = None
+    if nip:
+        try:
+            number = validate_nip(nip, kind=jenis_asn or "PNS", today=clock.today()).number
+        except InvalidNip as exc:
+            raise Invalid(f"NIP tidak valid: {exc.message}") from None
+        if repository.user_by_nip(session, number):
+            raise Conflict(f"NIP {number} sudah terdaftar.")
+    name = (name or "").strip()
+    if not name:
+        raise Invalid("Nama wajib diisi.")
+    if email:
+        email = email.strip().lower()
+        if not EMAIL_RE.match(email):
+            raise Invalid(f"Email {email!r} tidak valid.")
+        if repository.user_by_email(session, email):
+            raise Conflict(f"Email {email} sudah terdaftar.")
+    if not number and not email:
+        raise Invalid("NIP atau email wajib diisi.")
+    bad_roles = [r for r in roles if r not in Role.__members__]
+    if bad_roles or not roles:
+        raise Invalid("Peran harus salah satu dari: learner, trainer, hr, admin.")
+    if password is not None:
+        problem = security.password_problem(password, user_inputs=(number or "", email or ""))
+        if problem:
+            raise Invalid(problem)
+    if unit is not None and instansi is not None and unit.instansi_id != instansi.id:
+        raise Invalid("Unit kerja tidak berada di instansi yang dipilih.")
+    user = User(
+        nip=number,
+        email=email or None,
+        name=name,
+        jenis_asn=jenis_asn if number else None,
+        instansi_id=instansi.id if instansi else None,
+        unit_id=unit.id if unit else None,
+        password_hash=security.hash_password(password) if password else None,
+        must_change_password=must_change_password,
+        is_active=True,
+    )
+    session.add(user)
+    session.flush()
+    for role in sorted(set(roles)):
+        user.roles.append(UserRole(role=Role(role),
+                                   instansi_id=instansi.id if role == "hr" and instansi else None))
+    session.flush()
+    audit.record(session, actor=actor, action="user.create", object_type="user", object_id=user.id,
+                 instansi_id=user.instansi_id, detail={"roles": sorted(set(roles))})
+    return user
+
+
+def set_roles(session: Session, *, user: User, roles: list[str], actor: User) -> None:
+    """Replace a user's roles; removing a role ends every session at once."""
+    wanted = set(roles)
+    if not wanted or not wanted <= set(Role.__members__):
+        raise Invalid("Pilih minimal satu peran yang valid.")
+    if user.id == actor.id and "admin" not in wanted:
+        raise Invalid("Anda tidak dapat mencabut peran admin Anda sendiri.")
+    current = user.role_names
+    removed = current - wanted
+    for row in list(user.roles):
+        if row.role.value in removed:
+            user.roles.remove(row)
+    for name in sorted(wanted - current):
+        user.roles.append(UserRole(role=Role(name),
+                                   instansi_id=user.instansi_id if name == "hr" else None))
+    session.flush()
+    if removed:
+        repository.delete_sessions_of(session, user.id)
+    audit.record(session, actor=actor, action="user.roles", object_type="user", object_id=user.id,
+                 instansi_id=user.instansi_id,
+                 detail={"added": sorted(wanted - current), "removed": sorted(removed)})
+
+
+def set_active(session: Session, *, user: User, active: bool, actor: User) -> None:
+    if user.id == actor.id and not active:
+        raise Invalid("Anda tidak dapat menonaktifkan akun Anda sendiri.")
+    user.is_active = active
+    if not active:
+        repository.delete_sessions_of(session, user.id)
+    session.flush()
+    audit.record(session, actor=actor, action="user.activate" if active else "user.deactivate",
+                 object_type="user", object_id=user.id, instansi_id=user.instansi_id)
+
+
+def reset_password(session: Session, *, user: User, actor: User) -> str:
+    """Give the user a temporary password to change at next login; returns it once."""
+    temporary = temporary_password()
+    user.password_hash = security.hash_password(temporary)
+    user.must_change_password = True
+    repository.delete_sessions_of(session, user.id)
+    session.flush()
+    audit.record(session, actor=actor, action="user.reset_password", object_type="user",
+                 object_id=user.id, instansi_id=user.instansi_id)
+    return temporary
+
+
+def temporary_password() -> str:
+    # Readable: no 0/O or 1/l confusion for a password read out over the phone.
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    import secrets
+
+    body = "".join(secrets.choice(alphabet) for _ in range(10))
+    return f"{body[:5]}-{body[5:]}"
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = repository.user_by_id(session, user_id)
+    if user is None:
+        raise NotFound("Pengguna tidak ditemukan.")
+    return user

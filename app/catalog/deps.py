@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from app.accounts.deps import ApiUser, CurrentUser
+from app.catalog import service
+from app.core.db import DbSession
+from app.models import CourseVersion
+
+
+def course_for_page(slug: str, db: DbSession, user: CurrentUser) -> CourseVersion:
+    return service.published_course(db, slug=slug)
+
+
+def course_for_api(slug: str, db: DbSession, user: ApiUser) -> CourseVersion:
+    return service.published_course(db, slug=slug)
+
+
+PageCourse = Annotated[CourseVersion, Depends(course_for_page)]
+ApiCourse = Annotated[CourseVersion, Depends(course_for_api)]

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.accounts.deps import CurrentUser, verify_csrf
+from app.catalog import service
+from app.catalog.deps import PageCourse
+from app.core.db import DbSession
+from app.core.templating import render
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+# Media a browser may render inline; anything else downloads. SVG runs in a sandbox.
+_INLINE = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
+
+
+@router.get("/courses", response_class=HTMLResponse)
+def catalogue(
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    q: str | None = None,
+    area: str | None = None,
+    level: str | None = None,
+) -> Response:
+    entries = service.search(db, query=q, area=area, level=level)
+    return render(
+        request,
+        "catalog/list.html",
+        {"entries": entries, "q": q or "", "area": area or "", "level": level or "",
+         "areas": service.AREAS, "levels": service.LEVELS},
+    )
+
+
+@router.get("/courses/{slug}", response_class=HTMLResponse)
+def course_page(request: Request, version: PageCourse) -> Response:
+    pretest = next((q for q in version.quizzes if q.kind == "pretest"), None)
+    posttest = next((q for q in version.quizzes if q.kind == "posttest"), None)
+    return render(
+        request,
+        "catalog/course.html",
+        {"version": version, "course": version.course, "pretest": pretest, "posttest": posttest,
+         "areas": service.AREAS, "levels": service.LEVELS},
+    )
+
+
+@router.get("/courses/{slug}/media/{version_number}/{path:path}")
+def course_media(
+    db: DbSession, user: CurrentUser, slug: str, version_number: int, path: str
+) -> Response:
+    item = service.media_file(db, slug=slug, version_number=version_number, path=path)
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, max-age=86400, immutable",
+        "ETag": f'"{item.sha256}"',
+    }
+    if item.content_type == "image/svg+xml":
+        headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    if item.content_type not in _INLINE:
+        filename = path.rsplit("/", 1)[-1].replace('"', "")
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return Response(item.data, media_type=item.content_type, headers=headers)

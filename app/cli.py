@@ -1,0 +1,229 @@
+"""The `cakap` command."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.config import ROOT, get_settings
+
+cli = typer.Typer(help="Cakap — LMS kompetensi digital ASN.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+users_cli = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
+people_cli = typer.Typer(help="Import ASN from CSV/XLSX.", no_args_is_help=True)
+courses_cli = typer.Typer(help="Check and import course folders.", no_args_is_help=True)
+cli.add_typer(users_cli, name="users")
+cli.add_typer(people_cli, name="people")
+cli.add_typer(courses_cli, name="courses")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _database():  # type: ignore[no-untyped-def]
+    from app.core.db import Database
+
+    return Database(get_settings().effective_database_url)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]Galat:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def migrate(url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+
+
+@cli.command()
+def init(
+    courses: Annotated[Path | None, typer.Option(help="Course folder to import")] = None,
+) -> None:
+    """Create or upgrade the database and import the shipped courses (idempotent)."""
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate(settings.effective_database_url)
+    out.print("Basis data mutakhir.")
+    _import_courses(courses or settings.courses_dir)
+
+
+def _import_courses(path: Path) -> None:
+    from app.courses import service as courses
+
+    db = _database()
+    try:
+        with db.unit_of_work() as session:
+            outcomes = courses.import_courses(session, path=path)
+    except courses.CourseProblems as exc:
+        for problem in exc.problems:
+            err.print(str(problem), highlight=False, markup=False)
+        _fail(f"{len(exc.problems)} masalah; tidak ada kursus yang diimpor.")
+        return
+    finally:
+        db.dispose()
+    labels = {"created": "baru", "updated": "versi baru", "unchanged": "tidak berubah"}
+    for o in outcomes:
+        out.print(f"  {o.slug}: {labels[o.action]} (versi {o.version})", highlight=False)
+
+
+@cli.command()
+def demo() -> None:
+    """Load demonstration data (once) and print the demo logins."""
+    from app.demo import DEMO_LOGINS, load_demo
+
+    db = _database()
+    try:
+        with db.unit_of_work() as session:
+            created = load_demo(session)
+    finally:
+        db.dispose()
+    out.print("Data demo dimuat." if created else "Data demo sudah ada; tidak ada yang diubah.")
+    table = Table(title="Akun demo (http://127.0.0.1:8000/login)")
+    table.add_column("Peran")
+    table.add_column("NIP / email")
+    table.add_column("Kata sandi")
+    for role, username, password in DEMO_LOGINS:
+        table.add_row(role, username, password)
+    out.print(table)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[int, typer.Option(min=1)] = 1,
+    reload: Annotated[bool, typer.Option(help="Development only")] = False,
+) -> None:
+    """Run the web server."""
+    import uvicorn
+
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers,
+                reload=reload, proxy_headers=True, forwarded_allow_ips="127.0.0.1",
+                log_level="info", access_log=False)
+
+
+@users_cli.command("create")
+def users_create(
+    nip: Annotated[str | None, typer.Option(help="NIP or NI PPPK (18 digits)")] = None,
+    name: Annotated[str, typer.Option(help="Full name with academic titles")] = "",
+    password: Annotated[str, typer.Option(help="At least 10 characters")] = "",
+    role: Annotated[list[str], typer.Option(help="learner|trainer|hr|admin (repeatable)")] = ["learner"],  # noqa: B006
+    email: Annotated[str | None, typer.Option()] = None,
+    instansi: Annotated[str | None, typer.Option(help="Instansi code")] = None,
+    unit: Annotated[str | None, typer.Option(help="Unit code")] = None,
+    jenis_asn: Annotated[str, typer.Option(help="PNS|CPNS|PPPK")] = "PNS",
+) -> None:
+    """Create an account; exits non-zero with the reason on bad input."""
+    from app.accounts import service as accounts
+    from app.core.errors import AppError
+    from app.org import repository as org_repository
+    from app.org import service as org
+
+    if jenis_asn.upper() not in ("PNS", "CPNS", "PPPK"):
+        _fail("jenis ASN harus PNS, CPNS, atau PPPK.")
+    db = _database()
+    try:
+        with db.unit_of_work() as session:
+            target = None
+            if instansi:
+                target = org.get_instansi(session, code=instansi)
+            elif org_repository.all_instansi(session):
+                target = org.default_instansi(session)
+            unit_row = org.unit_by_code(session, instansi=target, code=unit) if (unit and target) else None
+            if unit and target is None:
+                raise AppError("unit kerja memerlukan instansi.")
+            roles = [r.strip() for item in role for r in item.split(",") if r.strip()]
+            user = accounts.create_user(session, nip=nip, name=name, password=password, roles=roles,
+                                        email=email, instansi=target, unit=unit_row,
+                                        jenis_asn=jenis_asn.upper())
+            user_id = user.id
+    except AppError as exc:
+        _fail(exc.message)
+        return
+    finally:
+        db.dispose()
+    out.print(f"Akun dibuat (id {user_id}).")
+
+
+@people_cli.command("import")
+def people_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing")] = False,
+    instansi: Annotated[str | None, typer.Option(help="Instansi code")] = None,
+) -> None:
+    """Import ASN from CSV/XLSX with the same rules as the HR page.
+
+    Exit 0: imported, 1: file rejected (nothing written), 2: some rows were skipped."""
+    from app.core.errors import AppError
+    from app.org import service as org
+    from app.people import service as people
+
+    db = _database()
+    try:
+        with db.unit_of_work(write=not dry_run) as session:
+            target = org.get_instansi(session, code=instansi) if instansi else org.default_instansi(session)
+            report = people.run_import(session, data=file.read_bytes(), filename=file.name,
+                                       instansi=target, actor=None, dry_run=dry_run)
+    except AppError as exc:
+        _fail(exc.message)
+        return
+    finally:
+        db.dispose()
+    verb = "akan dibuat" if dry_run else "dibuat"
+    out.print(f"{report.total_rows} baris: {report.created} {verb}, {report.updated} diperbarui, "
+              f"{report.unchanged} tanpa perubahan, {len(report.errors)} kesalahan.", highlight=False)
+    if report.errors:
+        table = Table(title="Kesalahan")
+        for col in ("Baris", "Kolom", "Masalah"):
+            table.add_column(col)
+        for e in report.errors:
+            table.add_row(str(e.row), e.field, e.message)
+        out.print(table)
+    if report.accounts:
+        table = Table(title="Kata sandi sementara akun baru (wajib diganti saat pertama masuk)")
+        for col in ("Baris", "NIP", "Kata sandi sementara"):
+            table.add_column(col)
+        for a in report.accounts:
+            table.add_row(str(a.row), a.nip, a.temporary_password)
+        out.print(table)
+    if report.errors:
+        raise typer.Exit(2)
+
+
+@courses_cli.command("check")
+def courses_check(path: Annotated[Path | None, typer.Argument()] = None) -> None:
+    """Validate course folders; every problem is printed as path:line: message."""
+    from app.courses import service as courses
+
+    target = path or get_settings().courses_dir
+    parsed, problems = courses.check(target)
+    for problem in problems:
+        out.print(str(problem), highlight=False, markup=False)
+    if problems:
+        _fail(f"{len(problems)} masalah ditemukan.")
+    out.print(f"{len(parsed)} kursus valid: {', '.join(c.slug for c in parsed)}", highlight=False)
+
+
+@courses_cli.command("import")
+def courses_import(path: Annotated[Path | None, typer.Argument()] = None) -> None:
+    """Import course folders: all or nothing; unchanged courses are left as they are."""
+    _import_courses(path or get_settings().courses_dir)
+
+
+def main() -> None:
+    try:
+        cli()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,55 @@
+"""Settings: the only place that reads the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CAKAP_", env_file=".env", extra="ignore")
+
+    database_url: str = ""
+    secret_key: str = "dev-insecure-change-me"
+    base_url: str = "http://127.0.0.1:8000"
+    data_dir: Path = ROOT / "var"
+    smtp_url: str = ""
+    courses_dir: Path = ROOT / "courses"
+    environment: str = "development"
+
+    session_ttl_hours: int = 12
+    access_token_ttl_minutes: int = 60
+    minutes_per_jp: int = 45
+    default_passing_score: int = 70
+    jp_target_per_year: int = 20
+
+    login_max_failures: int = Field(default=5, description="failures before an account is throttled")
+    login_lock_minutes: int = 15
+    login_address_max_failures: int = 20
+
+    import_max_bytes: int = 5 * 1024 * 1024
+    import_max_rows: int = 20_000
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'cakap.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,109 @@
+"""Pure ASGI middleware: security headers, the anonymous CSRF cookie, request size limit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from http.cookies import SimpleCookie
+from typing import Any
+
+from app.core import security
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+SESSION_COOKIE = "cakap_session"
+ANON_COOKIE = "cakap_anon"
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # noqa: BLE001 - a malformed cookie header is just ignored
+                return {}
+            return {k: m.value for k, m in jar.items()}
+    return {}
+
+
+class SecurityMiddleware:
+    """Adds strict security headers to every response and gives anonymous visitors a
+    random cookie that their CSRF tokens are bound to (the login form needs one)."""
+
+    def __init__(self, app: ASGIApp, *, secure_cookies: bool, max_body_bytes: int) -> None:
+        self.app = app
+        self.secure_cookies = secure_cookies
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        headers = dict(scope.get("headers", []))
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
+            await _too_large(scope, send, self.max_body_bytes)
+            return
+
+        cookies = _cookies(scope)
+        new_anon: str | None = None
+        binding = cookies.get(SESSION_COOKIE) or cookies.get(ANON_COOKIE)
+        if not binding:
+            new_anon = security.new_token()
+            binding = new_anon
+        scope.setdefault("state", {})["csrf_binding"] = binding
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                raw = message.setdefault("headers", [])
+                present = {name.lower() for name, _ in raw}
+                for name, value in self._headers():
+                    if name not in present:
+                        raw.append((name, value))
+                if new_anon is not None:
+                    cookie = f"{ANON_COOKIE}={new_anon}; Path=/; HttpOnly; SameSite=Lax"
+                    if self.secure_cookies:
+                        cookie += "; Secure"
+                    raw.append((b"set-cookie", cookie.encode()))
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
+
+    def _headers(self) -> list[tuple[bytes, bytes]]:
+        headers = [
+            (b"content-security-policy", CSP.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"same-origin"),
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+        ]
+        if self.secure_cookies:
+            headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+        return headers
+
+
+async def _too_large(scope: Scope, send: Send, limit: int) -> None:
+    mb = limit // (1024 * 1024)
+    message = f"Berkas atau permintaan terlalu besar (maksimal {mb} MB)."
+    if scope["path"].startswith("/api/"):
+        body = json.dumps({"detail": message}).encode()
+        ctype = b"application/json"
+    else:
+        body = f"<!doctype html><html lang=id><title>Terlalu besar</title><p>{message}</p>".encode()
+        ctype = b"text/html; charset=utf-8"
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

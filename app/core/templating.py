@@ -1,0 +1,97 @@
+"""The one Jinja environment for templates/, with Indonesian date and number filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote, unquote
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from app.config import ROOT, get_settings
+from app.core import security
+
+LOCALE = "id_ID"
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def tanggal(value: date | datetime | None) -> str:
+    """`27 November 2026`."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = value.astimezone(WIB).date()
+    return format_date(value, "d MMMM y", locale=LOCALE)
+
+
+def tanggal_jam(value: datetime | None) -> str:
+    """`27 November 2026 20.13 WIB`."""
+    if value is None:
+        return "—"
+    return format_datetime(value.astimezone(WIB), "d MMMM y HH.mm", locale=LOCALE) + " WIB"
+
+
+def angka(value: float | int | None, digits: int = 0) -> str:
+    """Decimal comma and dot grouping: `1.234,5`."""
+    if value is None:
+        return "—"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+@lru_cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(ROOT / "templates")),
+        autoescape=select_autoescape(["html", "xml"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["tanggal"] = tanggal
+    env.filters["tanggal_jam"] = tanggal_jam
+    env.filters["angka"] = angka
+    env.globals["app_name"] = "Cakap"
+    return env
+
+
+def csrf_for(request: Request) -> str:
+    binding = getattr(request.state, "csrf_binding", "")
+    return security.csrf_token(get_settings().secret_key, binding)
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    token = csrf_for(request)
+    ctx: dict[str, Any] = {
+        "request": request,
+        "current_user": getattr(request.state, "user", None),
+        "csrf_token": token,
+        "csrf_field": Markup('<input type="hidden" name="csrf_token" value="{}">').format(token),
+        "flash": unquote(request.cookies.get("cakap_flash", "")),
+    }
+    ctx.update(context or {})
+    html = environment().get_template(template).render(ctx)
+    response = HTMLResponse(html, status_code=status_code)
+    if ctx["flash"]:
+        response.delete_cookie("cakap_flash", path="/")
+    return response
+
+
+def redirect(url: str, *, flash: str | None = None) -> RedirectResponse:
+    """POST → 303 → GET, optionally carrying a one-time message to the next page."""
+    response = RedirectResponse(url, status_code=303)
+    if flash:
+        response.set_cookie("cakap_flash", quote(flash), max_age=60, httponly=True, samesite="lax")
+    return response

@@ -1,0 +1,358 @@
+"""Read a course folder (docs/course-format.md) and report every problem as path:line: message."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from app.courses.markdown import media_references
+from app.courses.schemas import (
+    SLUG,
+    CourseFile,
+    EvaluationFile,
+    LessonFront,
+    ModuleFile,
+    QuizFile,
+)
+
+M = TypeVar("M", bound=BaseModel)
+NUMBERED = re.compile(r"^(\d{2})-(.+)$")
+MAX_MEDIA_BYTES = 5 * 1024 * 1024
+MEDIA_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+    ".pdf": "application/pdf",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass
+class ParsedLesson:
+    slug: str
+    position: int
+    front: LessonFront
+    body: str
+
+
+@dataclass
+class ParsedQuiz:
+    kind: str  # pretest | module | posttest
+    data: QuizFile
+
+
+@dataclass
+class ParsedModule:
+    slug: str
+    position: int
+    data: ModuleFile
+    lessons: list[ParsedLesson] = field(default_factory=list)
+    quiz: ParsedQuiz | None = None
+
+
+@dataclass
+class ParsedMedia:
+    path: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class ParsedCourse:
+    slug: str
+    folder: Path
+    data: CourseFile
+    modules: list[ParsedModule]
+    pretest: ParsedQuiz | None
+    posttest: ParsedQuiz | None
+    evaluation: EvaluationFile | None
+    media: list[ParsedMedia]
+    content_hash: str
+
+
+class _Reader:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def show(self, path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(Path.cwd()))
+        except ValueError:
+            return str(path)
+
+    def problem(self, path: Path, line: int, message: str) -> None:
+        self.problems.append(Problem(self.show(path), line, message))
+
+    def yaml_model(self, path: Path, model: type[M], *, text: str | None = None,
+                   line_offset: int = 0) -> M | None:
+        if text is None:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                self.problem(path, 1, "file is not UTF-8")
+                return None
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            data = yaml.safe_load(text)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = (mark.line + 1 if mark else 1) + line_offset
+            self.problem(path, line, f"YAML syntax error: {exc.problem or exc}")
+            return None
+        if not isinstance(data, dict):
+            self.problem(path, 1 + line_offset, "expected a mapping of fields")
+            return None
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = tuple(err["loc"])
+                line = _line_of(node, loc) + line_offset
+                where = _format_loc(loc)
+                message = err["msg"].removeprefix("Value error, ")
+                if err["type"] == "extra_forbidden":
+                    message = "unknown field"
+                self.problem(path, line, f"{where}: {message}" if where else message)
+            return None
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
+    """The line (1-based) of the deepest YAML node on `loc` that exists."""
+    line = node.start_mark.line + 1 if node is not None else 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == part:
+                    node = value
+                    line = key.start_mark.line + 1
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return line
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """(front matter, body, line where the body starts) or None when there is none."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return None
+    for i in range(1, len(lines)):
+        if lines[i].strip() == "---":
+            return "".join(lines[1:i]), "".join(lines[i + 1 :]), i + 2
+    return None
+
+
+def course_folders(path: Path) -> list[Path]:
+    """A course folder itself, or every course folder under a collection folder."""
+    if (path / "course.yaml").is_file():
+        return [path]
+    return sorted(p for p in path.iterdir() if p.is_dir() and (p / "course.yaml").is_file())
+
+
+def read_course(folder: Path) -> tuple[ParsedCourse | None, list[Problem]]:
+    reader = _Reader(folder)
+    slug = folder.name
+    if not re.match(SLUG, slug):
+        reader.problem(folder, 1, f"course folder name {slug!r} is not a valid slug (a-z, 0-9, -)")
+    course = reader.yaml_model(folder / "course.yaml", CourseFile)
+
+    modules: list[ParsedModule] = []
+    seen_positions: dict[int, str] = {}
+    for entry in sorted(folder.iterdir()):
+        if not entry.is_dir() or entry.name == "media":
+            continue
+        match = NUMBERED.match(entry.name)
+        if not match or not re.match(SLUG, match.group(2)):
+            reader.problem(entry, 1, "module folders are named NN-<slug> (e.g. 01-konsep-dasar)")
+            continue
+        position = int(match.group(1))
+        if position in seen_positions:
+            reader.problem(entry, 1, f"position {position:02d} is also used by {seen_positions[position]}")
+        seen_positions[position] = entry.name
+        module = _read_module(reader, entry, match.group(2), position)
+        if module:
+            modules.append(module)
+    if not modules and not reader.problems:
+        reader.problem(folder, 1, "a course needs at least one module folder NN-<slug>/")
+
+    pretest = _read_quiz(reader, folder / "pretest.yaml", "pretest")
+    posttest = _read_quiz(reader, folder / "posttest.yaml", "posttest")
+    evaluation = None
+    if (folder / "evaluation.yaml").is_file():
+        evaluation = reader.yaml_model(folder / "evaluation.yaml", EvaluationFile)
+
+    media = _read_media(reader, folder / "media")
+    media_paths = {m.path for m in media}
+    for module in modules:
+        for lesson in module.lessons:
+            for ref in media_references(lesson.body):
+                if ref.removeprefix("media/") not in media_paths:
+                    path = folder / f"{module.position:02d}-{module.slug}" / f"{lesson.position:02d}-{lesson.slug}.md"
+                    reader.problem(path, 1, f"image {ref} not found in the course's media/ folder")
+
+    _check_question_ids(reader, folder, [q for q in (pretest, posttest) if q] + [
+        m.quiz for m in modules if m.quiz
+    ])
+
+    if reader.problems or course is None:
+        return None, reader.problems
+    return ParsedCourse(
+        slug=slug,
+        folder=folder,
+        data=course,
+        modules=modules,
+        pretest=pretest,
+        posttest=posttest,
+        evaluation=evaluation,
+        media=media,
+        content_hash=_hash_folder(folder),
+    ), []
+
+
+def _read_module(reader: _Reader, folder: Path, slug: str, position: int) -> ParsedModule | None:
+    meta_path = folder / "module.yaml"
+    if not meta_path.is_file():
+        reader.problem(meta_path, 1, "module.yaml is missing")
+        return None
+    data = reader.yaml_model(meta_path, ModuleFile)
+    lessons: list[ParsedLesson] = []
+    positions: dict[int, str] = {}
+    for entry in sorted(folder.iterdir()):
+        if entry.name in ("module.yaml", "quiz.yaml"):
+            continue
+        if entry.suffix != ".md":
+            reader.problem(entry, 1, "unexpected file in a module folder (expected NN-<slug>.md)")
+            continue
+        match = NUMBERED.match(entry.stem)
+        if not match or not re.match(SLUG, match.group(2)):
+            reader.problem(entry, 1, "lesson files are named NN-<slug>.md (e.g. 01-pengantar.md)")
+            continue
+        lesson_position = int(match.group(1))
+        if lesson_position in positions:
+            reader.problem(entry, 1, f"position {lesson_position:02d} is also used by {positions[lesson_position]}")
+        positions[lesson_position] = entry.name
+        lesson = _read_lesson(reader, entry, match.group(2), lesson_position)
+        if lesson:
+            lessons.append(lesson)
+    if not lessons and not positions:
+        reader.problem(folder, 1, "a module needs at least one lesson NN-<slug>.md")
+    quiz = _read_quiz(reader, folder / "quiz.yaml", "module")
+    if data is None:
+        return None
+    return ParsedModule(slug=slug, position=position, data=data, lessons=lessons, quiz=quiz)
+
+
+def _read_lesson(reader: _Reader, path: Path, slug: str, position: int) -> ParsedLesson | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        reader.problem(path, 1, "file is not UTF-8")
+        return None
+    split = split_front_matter(text)
+    if split is None:
+        reader.problem(path, 1, "a lesson starts with YAML front matter between --- lines")
+        return None
+    front_text, body, _body_line = split
+    front = reader.yaml_model(path, LessonFront, text=front_text, line_offset=1)
+    if not body.strip():
+        reader.problem(path, _body_line, "the lesson has no content")
+        return None
+    if front is None:
+        return None
+    return ParsedLesson(slug=slug, position=position, front=front, body=body)
+
+
+def _read_quiz(reader: _Reader, path: Path, kind: str) -> ParsedQuiz | None:
+    if not path.is_file():
+        return None
+    data = reader.yaml_model(path, QuizFile)
+    return ParsedQuiz(kind=kind, data=data) if data else None
+
+
+def _check_question_ids(reader: _Reader, folder: Path, quizzes: list[ParsedQuiz]) -> None:
+    seen: set[str] = set()
+    for quiz in quizzes:
+        for question in quiz.data.questions:
+            if question.id in seen:
+                reader.problem(folder, 1, f"question id {question.id!r} is used more than once in the course")
+            seen.add(question.id)
+
+
+def _read_media(reader: _Reader, folder: Path) -> list[ParsedMedia]:
+    if not folder.is_dir():
+        return []
+    media: list[ParsedMedia] = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = path.relative_to(folder).as_posix()
+        content_type = MEDIA_TYPES.get(path.suffix.lower())
+        if content_type is None:
+            reader.problem(path, 1, f"media type {path.suffix or '(none)'} is not allowed "
+                                    f"({', '.join(sorted(MEDIA_TYPES))})")
+            continue
+        if path.stat().st_size > MAX_MEDIA_BYTES:
+            reader.problem(path, 1, "media files are limited to 5 MB")
+            continue
+        media.append(ParsedMedia(relative, content_type, path.read_bytes()))
+    return media
+
+
+def _hash_folder(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def read_all(path: Path) -> tuple[list[ParsedCourse], list[Problem]]:
+    if not path.is_dir():
+        return [], [Problem(str(path), 1, "not a folder")]
+    folders = course_folders(path)
+    if not folders:
+        return [], [Problem(str(path), 1, "no course.yaml found in this folder or its subfolders")]
+    courses: list[ParsedCourse] = []
+    problems: list[Problem] = []
+    codes: dict[str, str] = {}
+    for folder in folders:
+        parsed, found = read_course(folder)
+        problems.extend(found)
+        if parsed:
+            if parsed.data.code in codes:
+                problems.append(Problem(str(folder / "course.yaml"), 1,
+                                        f"code {parsed.data.code} is also used by {codes[parsed.data.code]}"))
+            codes[parsed.data.code] = parsed.slug
+            courses.append(parsed)
+    return courses, problems

@@ -1,0 +1,150 @@
+"""Demonstration data: Pemerintah Kabupaten Tasikmalaya with a unit tree, one account per role,
+and about fifty learners. Loaded once; a database that already has an instansi is left alone."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.core import clock, security
+from app.models import Instansi, Role, Unit, User, UserRole
+
+INSTANSI_CODE = "3206"
+INSTANSI_NAME = "Pemerintah Kabupaten Tasikmalaya"
+
+ADMIN_PASSWORD = "Admin-Cakap-2026"
+HR_PASSWORD = "Bkpsdm-Cakap-2026"
+TRAINER_PASSWORD = "Widyaiswara-2026"
+LEARNER_PASSWORD = "Peserta-Cakap-2026"
+
+# (code, name, parent code)
+UNITS = [
+    ("SETDA", "Sekretariat Daerah", None),
+    ("SETDA.ORG", "Bagian Organisasi", "SETDA"),
+    ("SETDA.UMUM", "Bagian Umum", "SETDA"),
+    ("BKPSDM", "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia", None),
+    ("BKPSDM.PK", "Bidang Pengembangan Kompetensi Aparatur", "BKPSDM"),
+    ("DISKOMINFO", "Dinas Komunikasi dan Informatika", None),
+    ("DISKOMINFO.APTIKA", "Bidang Aplikasi Informatika", "DISKOMINFO"),
+    ("DISKOMINFO.STAT", "Bidang Statistik dan Persandian", "DISKOMINFO"),
+    ("BAPPELITBANGDA", "Badan Perencanaan Pembangunan, Penelitian dan Pengembangan Daerah", None),
+    ("DINKES", "Dinas Kesehatan", None),
+    ("DINKES.PKM-SGP", "UPTD Puskesmas Singaparna", "DINKES"),
+    ("DISDUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil", None),
+    ("KEC.SINGAPARNA", "Kecamatan Singaparna", None),
+    ("KEC.MANONJAYA", "Kecamatan Manonjaya", None),
+    ("KEC.CIGALONTANG", "Kecamatan Cigalontang", None),
+]
+
+ADMIN = ("admin@cakap.test", "Administrator Cakap")
+HR = ("198207142006042003", "Sri Mulyani Rahayu, S.Sos., M.M.", "BKPSDM.PK", "III/d",
+      "administrator", "Kepala Bidang Pengembangan Kompetensi Aparatur")
+TRAINER = ("197605212001121002", "Dr. Ade Setiadi, S.T., M.Si.", "BKPSDM.PK", "IV/a",
+           "fungsional", "Widyaiswara Ahli Madya")
+LEARNER = ("199003142015032001", "Rina Marlina, S.E.", "KEC.SINGAPARNA", "III/b",
+           "pelaksana", "Pengolah Data Kependudukan")
+
+DEMO_LOGINS = [
+    ("admin", ADMIN[0], ADMIN_PASSWORD),
+    ("hr (BKPSDM)", HR[0], HR_PASSWORD),
+    ("trainer (widyaiswara)", TRAINER[0], TRAINER_PASSWORD),
+    ("learner (peserta)", LEARNER[0], LEARNER_PASSWORD),
+    ("learner lain (50 orang)", "lihat /admin/users", LEARNER_PASSWORD),
+]
+
+GIVEN_F = ["Siti", "Dewi", "Euis", "Neneng", "Yuyun", "Lilis", "Rini", "Tati", "Nurul", "Ai",
+           "Wulan", "Intan", "Fitri", "Rosita", "Yeni"]
+GIVEN_M = ["Asep", "Dadang", "Ujang", "Cecep", "Agus", "Budi", "Dedi", "Iwan", "Yusuf", "Hendra",
+           "Rudi", "Dani", "Ahmad", "Ridwan", "Irfan"]
+FAMILY = ["Suryana", "Hidayat", "Permana", "Kurniawan", "Saputra", "Rahmawati", "Nugraha",
+          "Sulaeman", "Maulana", "Gunawan", "Wahyudi", "Setiawan", "Fauzi", "Lestari", "Kusnadi"]
+TITLES = ["", "", "S.Kom.", "S.E.", "S.Sos.", "S.I.P.", "A.Md.", "S.Kep., Ners", "S.T.", "S.H.",
+          "S.Stat.", "M.Si."]
+JOBS = [
+    ("pelaksana", "Pengadministrasi Umum"),
+    ("pelaksana", "Pengolah Data dan Informasi"),
+    ("fungsional", "Pranata Komputer Ahli Pertama"),
+    ("fungsional", "Statistisi Ahli Pertama"),
+    ("fungsional", "Perawat Ahli Pertama"),
+    ("fungsional", "Analis Kebijakan Ahli Muda"),
+    ("pengawas", "Kepala Subbagian Umum dan Kepegawaian"),
+    ("administrator", "Sekretaris Kecamatan"),
+]
+GOLONGAN = ["II/c", "II/d", "III/a", "III/a", "III/b", "III/b", "III/c", "III/d"]
+LEARNER_UNITS = ["SETDA.ORG", "SETDA.UMUM", "DISKOMINFO.APTIKA", "DISKOMINFO.STAT",
+                 "BAPPELITBANGDA", "DINKES.PKM-SGP", "DISDUKCAPIL", "KEC.SINGAPARNA",
+                 "KEC.MANONJAYA", "KEC.CIGALONTANG"]
+
+
+def _nip(rng: random.Random, female: bool, seq: int, today: date) -> str:
+    birth = date(rng.randint(1968, 1998), rng.randint(1, 12), rng.randint(1, 28))
+    tmt_year = rng.randint(birth.year + 22, min(birth.year + 32, today.year - 1))
+    return f"{birth:%Y%m%d}{tmt_year:04d}{rng.randint(1, 12):02d}{'2' if female else '1'}{seq:03d}"
+
+
+def load_demo(session: Session) -> bool:
+    """Load the demo once; returns False when the database already has an instansi."""
+    if session.scalar(select(func.count()).select_from(Instansi)):
+        return False
+    instansi = Instansi(code=INSTANSI_CODE, name=INSTANSI_NAME)
+    session.add(instansi)
+    session.flush()
+    units: dict[str, Unit] = {}
+    for code, name, parent in UNITS:
+        unit = Unit(instansi_id=instansi.id, code=code, name=name,
+                    parent_id=units[parent].id if parent else None)
+        session.add(unit)
+        session.flush()
+        units[code] = unit
+
+    hashes: dict[str, str] = {}
+
+    def hashed(password: str) -> str:
+        # One Argon2 hash per distinct password keeps loading fast; salts differ per password.
+        if password not in hashes:
+            hashes[password] = security.hash_password(password)
+        return hashes[password]
+
+    def person(nip: str | None, name: str, roles: list[Role], password: str, *, email: str | None = None,
+               unit: str | None = None, golongan: str | None = None, jenis_jabatan: str | None = None,
+               jabatan: str | None = None) -> User:
+        user = User(nip=nip, email=email, name=name, jenis_asn="PNS" if nip else None,
+                    golongan=golongan, jenis_jabatan=jenis_jabatan, jabatan=jabatan,
+                    instansi_id=instansi.id, unit_id=units[unit].id if unit else None,
+                    password_hash=hashed(password), is_active=True)
+        for role in roles:
+            user.roles.append(UserRole(role=role, instansi_id=instansi.id if role == Role.hr else None))
+        session.add(user)
+        return user
+
+    person(None, ADMIN[1], [Role.admin], ADMIN_PASSWORD, email=ADMIN[0])
+    nip, name, unit, gol, kind, title = HR
+    person(nip, name, [Role.hr, Role.learner], HR_PASSWORD, unit=unit, golongan=gol,
+           jenis_jabatan=kind, jabatan=title, email="sri.bkpsdm@cakap.test")
+    nip, name, unit, gol, kind, title = TRAINER
+    person(nip, name, [Role.trainer, Role.learner], TRAINER_PASSWORD, unit=unit, golongan=gol,
+           jenis_jabatan=kind, jabatan=title)
+    nip, name, unit, gol, kind, title = LEARNER
+    person(nip, name, [Role.learner], LEARNER_PASSWORD, unit=unit, golongan=gol,
+           jenis_jabatan=kind, jabatan=title)
+
+    rng = random.Random(3206)
+    today = clock.today()
+    used = {HR[0], TRAINER[0], LEARNER[0]}
+    for i in range(50):
+        female = i % 2 == 0
+        given = rng.choice(GIVEN_F if female else GIVEN_M)
+        title = rng.choice(TITLES)
+        name = f"{given} {rng.choice(FAMILY)}" + (f", {title}" if title else "")
+        nip = _nip(rng, female, i + 1, today)
+        while nip in used:
+            nip = _nip(rng, female, i + 1, today)
+        used.add(nip)
+        kind, jabatan = rng.choice(JOBS)
+        person(nip, name, [Role.learner], LEARNER_PASSWORD, unit=rng.choice(LEARNER_UNITS),
+               golongan=rng.choice(GOLONGAN), jenis_jabatan=kind, jabatan=jabatan)
+    session.flush()
+    return True

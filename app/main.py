@@ -1,0 +1,103 @@
+"""create_app(): the FastAPI application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.config import ROOT, Settings, get_settings
+from app.core.db import Database
+from app.core.errors import AppError, RedirectRequired
+from app.core.middleware import SecurityMiddleware
+from app.core.templating import render
+
+log = logging.getLogger("cakap")
+
+API_PREFIX = "/api/v1"
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX)
+
+
+def _error_response(request: Request, status: int, message: str) -> Response:
+    if _wants_json(request):
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse({"detail": message}, status_code=status, headers=headers)
+    if status == 401:
+        return RedirectResponse("/login", status_code=303)
+    template = {403: "errors/403.html", 404: "errors/404.html"}.get(status, "errors/error.html")
+    return render(request, template, {"message": message, "status": status}, status_code=status)
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = database is None
+        app.state.db = database or Database(settings.effective_database_url)
+        yield
+        if own:
+            app.state.db.dispose()
+
+    app = FastAPI(
+        title="Cakap API",
+        version="1",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+    )
+    if database is not None:
+        app.state.db = database
+
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(
+        SecurityMiddleware,
+        secure_cookies=settings.secure_cookies,
+        max_body_bytes=settings.import_max_bytes + 1024 * 1024,
+    )
+    app.mount("/static", StaticFiles(directory=ROOT / "app" / "static"), name="static")
+
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError) -> Response:
+        return _error_response(request, exc.status_code, exc.message)
+
+    @app.exception_handler(RedirectRequired)
+    async def redirect_required(request: Request, exc: RedirectRequired) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "Autentikasi diperlukan."}, status_code=401)
+        return RedirectResponse(exc.url, status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        messages = {404: "Halaman tidak ditemukan.", 405: "Metode tidak diizinkan."}
+        detail = exc.detail if _wants_json(request) and isinstance(exc.detail, str) else None
+        return _error_response(
+            request, exc.status_code, detail or messages.get(exc.status_code, "Terjadi kesalahan.")
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.errors()}, status_code=422)
+        return _error_response(request, 422, "Data yang dikirim tidak lengkap atau tidak valid.")
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error_response(request, 500, "Terjadi kesalahan pada server. Silakan coba lagi.")
+
+    from app import routers
+
+    routers.include_all(app)
+    return app

@@ -1,0 +1,35 @@
+"""All ORM classes; importing this package registers every table on Base.metadata."""
+
+from app.models.audit import AuditEvent
+from app.models.course import (
+    Course,
+    CourseMedia,
+    CourseVersion,
+    Lesson,
+    Module,
+    Question,
+    Quiz,
+)
+from app.models.org import Instansi, Unit
+from app.models.people import ImportBatch
+from app.models.user import ApiToken, LoginThrottle, Role, User, UserRole, UserSession
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Course",
+    "CourseMedia",
+    "CourseVersion",
+    "ImportBatch",
+    "Instansi",
+    "Lesson",
+    "LoginThrottle",
+    "Module",
+    "Question",
+    "Quiz",
+    "Role",
+    "Unit",
+    "User",
+    "UserRole",
+    "UserSession",
+]

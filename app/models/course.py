@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core import clock
+from app.core.db import Base, UTCDateTime
+
+
+class Course(Base):
+    """A course's stable identity (slug, code); its content lives in versions."""
+
+    __tablename__ = "course"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="published")  # draft | published
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("course_version.id", use_alter=True, ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    current_version: Mapped[CourseVersion | None] = relationship(
+        foreign_keys=[current_version_id], post_update=True
+    )
+    versions: Mapped[list[CourseVersion]] = relationship(
+        back_populates="course",
+        foreign_keys="CourseVersion.course_id",
+        order_by="CourseVersion.number",
+    )
+
+
+class CourseVersion(Base):
+    """One immutable import of a course folder. Enrolments point at the version they began in."""
+
+    __tablename__ = "course_version"
+    __table_args__ = (UniqueConstraint("course_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    jp: Mapped[int] = mapped_column(Integer)
+    competency_area: Mapped[str] = mapped_column(String(40))
+    level: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(5), default="id")
+    authors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    passing_score: Mapped[int] = mapped_column(Integer, default=70)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    certificate_design: Mapped[str] = mapped_column(String(60), default="default")
+    author_version: Mapped[int] = mapped_column(Integer, default=1)
+    completion: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    references: Mapped[list[str]] = mapped_column(JSON, default=list)
+    evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    total_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    course: Mapped[Course] = relationship(back_populates="versions", foreign_keys=[course_id])
+    modules: Mapped[list[Module]] = relationship(
+        back_populates="version", order_by="Module.position", cascade="all, delete-orphan"
+    )
+    quizzes: Mapped[list[Quiz]] = relationship(
+        back_populates="version", order_by="Quiz.id", cascade="all, delete-orphan"
+    )
+    media: Mapped[list[CourseMedia]] = relationship(cascade="all, delete-orphan", lazy="noload")
+
+
+class Module(Base):
+    __tablename__ = "module"
+    __table_args__ = (UniqueConstraint("version_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("course_version.id", ondelete="CASCADE"), index=True
+    )
+    slug: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+    version: Mapped[CourseVersion] = relationship(back_populates="modules")
+    lessons: Mapped[list[Lesson]] = relationship(
+        back_populates="module", order_by="Lesson.position", cascade="all, delete-orphan"
+    )
+
+
+class Lesson(Base):
+    __tablename__ = "lesson"
+    __table_args__ = (UniqueConstraint("module_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    minutes: Mapped[int] = mapped_column(Integer)
+    video_url: Mapped[str | None] = mapped_column(String(500))
+    transcript: Mapped[str | None] = mapped_column(Text)
+    body_md: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+
+    module: Mapped[Module] = relationship(back_populates="lessons")
+
+
+class Quiz(Base):
+    __tablename__ = "quiz"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("course_version.id", ondelete="CASCADE"), index=True
+    )
+    module_id: Mapped[int | None] = mapped_column(ForeignKey("module.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))  # pretest | module | posttest
+    title: Mapped[str] = mapped_column(String(200))
+    draw: Mapped[int | None] = mapped_column(Integer)
+    shuffle_choices: Mapped[bool] = mapped_column(Boolean, default=True)
+    time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
+
+    version: Mapped[CourseVersion] = relationship(back_populates="quizzes")
+    module: Mapped[Module | None] = relationship()
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="quiz", order_by="Question.position", cascade="all, delete-orphan"
+    )
+
+
+class Question(Base):
+    __tablename__ = "question"
+    __table_args__ = (UniqueConstraint("quiz_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(80))  # the id written in the course file
+    position: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    # choices: [{"id": "1", "text": "…", "correct": bool}]; never sent to a browser as-is
+    choices: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    answer: Mapped[Any] = mapped_column(JSON)  # truefalse: bool; short: [accepted strings]
+    explanation: Mapped[str] = mapped_column(Text)
+
+    quiz: Mapped[Quiz] = relationship(back_populates="questions")
+
+
+class CourseMedia(Base):
+    """A file from a course's media/ folder, stored in the database so every node serves it."""
+
+    __tablename__ = "course_media"
+    __table_args__ = (UniqueConstraint("version_id", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("course_version.id", ondelete="CASCADE"), index=True
+    )
+    path: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,107 @@
+"""Instansi and the unit kerja tree."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from app.audit import service as audit
+from app.core.errors import Conflict, Invalid, NotFound
+from app.models import Instansi, Unit, User
+from app.org import repository
+
+UNIT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+
+
+@dataclass
+class UnitNode:
+    unit: Unit
+    members: int
+    children: list[UnitNode] = field(default_factory=list)
+
+
+def get_instansi(session: Session, *, code: str) -> Instansi:
+    found = repository.instansi_by_code(session, code)
+    if found is None:
+        raise NotFound(f"Instansi dengan kode {code} tidak ditemukan.")
+    return found
+
+
+def instansi_by_id(session: Session, instansi_id: int) -> Instansi:
+    found = session.get(Instansi, instansi_id)
+    if found is None:
+        raise NotFound("Instansi tidak ditemukan.")
+    return found
+
+
+def default_instansi(session: Session) -> Instansi:
+    """The only instansi, for commands that may leave it out."""
+    rows = repository.all_instansi(session)
+    if len(rows) != 1:
+        raise Invalid("Sebutkan kode instansi (--instansi): terdapat "
+                      f"{len(rows)} instansi di basis data.")
+    return rows[0]
+
+
+def create_instansi(session: Session, *, code: str, name: str, actor: User | None) -> Instansi:
+    if repository.instansi_by_code(session, code):
+        raise Conflict(f"Instansi dengan kode {code} sudah ada.")
+    row = Instansi(code=code, name=name)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=actor, action="instansi.create", object_type="instansi",
+                 object_id=code, instansi_id=row.id)
+    return row
+
+
+def unit_tree(session: Session, *, instansi: Instansi) -> list[UnitNode]:
+    units = repository.units_of(session, instansi.id)
+    counts = repository.member_counts(session, instansi.id)
+    nodes = {u.id: UnitNode(u, counts.get(u.id, 0)) for u in units}
+    roots: list[UnitNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.unit.parent_id) if node.unit.parent_id else None
+        (parent.children if parent else roots).append(node)
+    return roots
+
+
+def flatten(tree: list[UnitNode], depth: int = 0) -> list[tuple[int, UnitNode]]:
+    out: list[tuple[int, UnitNode]] = []
+    for node in tree:
+        out.append((depth, node))
+        out.extend(flatten(node.children, depth + 1))
+    return out
+
+
+def create_unit(
+    session: Session, *, instansi: Instansi, code: str, name: str, parent_code: str | None,
+    actor: User | None,
+) -> Unit:
+    code, name = (code or "").strip(), (name or "").strip()
+    if not UNIT_CODE.match(code):
+        raise Invalid("Kode unit 1–40 karakter: huruf, angka, titik, garis bawah, atau tanda hubung.")
+    if not name:
+        raise Invalid("Nama unit wajib diisi.")
+    if repository.unit_by_code(session, instansi.id, code):
+        raise Conflict(f"Unit dengan kode {code} sudah ada.")
+    parent = None
+    if parent_code:
+        parent = repository.unit_by_code(session, instansi.id, parent_code)
+        if parent is None:
+            raise Invalid(f"Unit induk {parent_code} tidak ditemukan.")
+    unit = Unit(instansi_id=instansi.id, code=code, name=name[:200],
+                parent_id=parent.id if parent else None)
+    session.add(unit)
+    session.flush()
+    audit.record(session, actor=actor, action="unit.create", object_type="unit", object_id=code,
+                 instansi_id=instansi.id)
+    return unit
+
+
+def unit_by_code(session: Session, *, instansi: Instansi, code: str) -> Unit:
+    unit = repository.unit_by_code(session, instansi.id, code)
+    if unit is None:
+        raise NotFound(f"Unit {code} tidak ditemukan di {instansi.name}.")
+    return unit

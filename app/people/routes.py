@@ -1,0 +1,84 @@
+"""HR pages: import ASN from CSV/XLSX (preview, then commit), download the bad rows."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+
+from app.accounts import service as accounts
+from app.accounts.deps import HrUser, verify_csrf
+from app.config import get_settings
+from app.core.db import DbSession
+from app.core.errors import Invalid
+from app.core.templating import render
+from app.models import Instansi, User
+from app.org import repository as org_repository
+from app.org import service as org
+from app.people import service
+from app.people.deps import PageBatch
+from app.people.files import KNOWN_COLUMNS
+
+router = APIRouter(prefix="/hr", dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+
+def _choices(db: DbSession, user: User) -> list[Instansi]:
+    if user.has_role("admin"):
+        return org_repository.all_instansi(db)
+    scope = accounts.hr_instansi_id(user)
+    return [i for i in org_repository.all_instansi(db) if i.id == scope]
+
+
+@router.get("/import", response_class=HTMLResponse)
+def import_form(request: Request, db: DbSession, user: HrUser) -> Response:
+    return render(request, "people/import.html",
+                  {"instansi_choices": _choices(db, user), "columns": KNOWN_COLUMNS})
+
+
+@router.post("/import", response_class=HTMLResponse)
+def import_upload(
+    request: Request,
+    db: DbSession,
+    user: HrUser,
+    file: Annotated[UploadFile, File()],
+    instansi: Annotated[str, Form()] = "",
+) -> Response:
+    choices = _choices(db, user)
+    target = next((i for i in choices if i.code == instansi), choices[0] if len(choices) == 1 else None)
+    context = {"instansi_choices": choices, "columns": KNOWN_COLUMNS}
+    if target is None:
+        return render(request, "people/import.html", {**context, "error": "Pilih instansi tujuan."},
+                      status_code=422)
+    data = file.file.read(get_settings().import_max_bytes + 1)
+    try:
+        batch = service.save_batch(db, data=data, filename=file.filename or "berkas.csv",
+                                   instansi=target, actor=user)
+        report = service.preview_batch(db, batch=batch, actor=user)
+    except Invalid as exc:
+        return render(request, "people/import.html", {**context, "error": exc.message},
+                      status_code=422)
+    return render(request, "people/preview.html", {"batch": batch, "report": report})
+
+
+@router.post("/import/{batch_id}/commit", response_class=HTMLResponse)
+def import_commit(request: Request, db: DbSession, user: HrUser, batch: PageBatch) -> Response:
+    report = service.commit_batch(db, batch=batch, actor=user)
+    return render(request, "people/result.html", {"batch": batch, "report": report})
+
+
+@router.get("/import/{batch_id}/errors.csv")
+def import_errors(db: DbSession, user: HrUser, batch: PageBatch) -> Response:
+    body = service.errors_csv(db, batch=batch, actor=user)
+    return Response(
+        body.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="impor-{batch.id}-baris-salah.csv"',
+                 "Cache-Control": "no-store"},
+    )
+
+
+@router.get("/units", response_class=HTMLResponse)
+def units(request: Request, db: DbSession, user: HrUser) -> Response:
+    trees = [(i, org.flatten(org.unit_tree(db, instansi=i))) for i in _choices(db, user)]
+    return render(request, "people/units.html", {"trees": trees})

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class ImportErrorOut(BaseModel):
+    row: int
+    field: str
+    message: str
+
+
+class NewAccountOut(BaseModel):
+    row: int
+    nip: str
+    temporary_password: str
+
+
+class ImportOut(BaseModel):
+    dry_run: bool
+    total_rows: int
+    created: int
+    updated: int
+    unchanged: int
+    units_created: int
+    errors: list[ImportErrorOut]
+    accounts: list[NewAccountOut]

@@ -1,0 +1,335 @@
+"""People import: preview every row's problems, then write the valid rows in one go."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from app.accounts import service as accounts
+from app.audit import service as audit
+from app.config import get_settings
+from app.core import clock, security
+from app.core.errors import Conflict, Forbidden, Invalid
+from app.models import ImportBatch, Instansi, Role, Unit, User, UserRole
+from app.org import repository as org_repository
+from app.people import repository
+from app.people.asn import JENIS_ASN, JENIS_JABATAN, normalise_golongan
+from app.people.files import KNOWN_COLUMNS, Sheet, UnreadableFile, read_sheet
+from app.people.nip import InvalidNip, validate_nip
+
+FIELDS = ("nama", "email", "jenis_asn", "golongan", "jenis_jabatan", "jabatan")
+
+
+@dataclass
+class RowError:
+    row: int
+    field: str
+    message: str
+
+
+@dataclass
+class CleanRow:
+    row: int
+    nip: str
+    values: dict[str, str | None]
+    unit_code: str | None
+    unit_name: str | None
+
+
+@dataclass
+class NewAccount:
+    row: int
+    nip: str
+    name: str
+    temporary_password: str
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool
+    total_rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    units_created: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    accounts: list[NewAccount] = field(default_factory=list)
+
+    @property
+    def error_rows(self) -> int:
+        return len({e.row for e in self.errors if e.row > 1})
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def import_scope(user: User, instansi: Instansi) -> None:
+    """HR may import only into her own instansi; admins anywhere."""
+    if user.has_role("admin"):
+        return
+    if user.has_role("hr") and accounts.hr_instansi_id(user) == instansi.id:
+        return
+    raise Forbidden("Anda hanya dapat mengimpor pegawai ke instansi Anda sendiri.")
+
+
+def _validate(session: Session, *, sheet: Sheet, instansi: Instansi) -> tuple[list[CleanRow], list[RowError]]:
+    errors: list[RowError] = [
+        RowError(1, col, f"kolom tidak dikenal (diabaikan); kolom yang dikenali: {', '.join(KNOWN_COLUMNS)}")
+        for col in sheet.unknown_columns
+    ]
+    today = clock.today()
+    clean: list[CleanRow] = []
+    seen_nips: dict[str, int] = {}
+    seen_emails: dict[str, int] = {}
+    candidates: list[tuple[int, dict[str, object]]] = sheet.rows
+
+    for row, values in candidates:
+        row_errors: list[RowError] = []
+        raw_nip = values.get("nip")
+        jenis = _text(values.get("jenis_asn")).upper() or "PNS"
+        if jenis not in JENIS_ASN:
+            row_errors.append(RowError(row, "jenis_asn", f"harus salah satu dari {', '.join(JENIS_ASN)}"))
+            jenis = "PNS"
+        nip = ""
+        if isinstance(raw_nip, (int, float)) and not isinstance(raw_nip, bool):
+            row_errors.append(RowError(row, "nip", "NIP tersimpan sebagai angka di Excel sehingga digit "
+                                                   "terakhir dapat hilang; format kolom sebagai Teks"))
+        else:
+            try:
+                nip = validate_nip(_text(raw_nip), kind=jenis, today=today).number
+            except InvalidNip as exc:
+                row_errors.append(RowError(row, "nip", exc.message))
+        if nip:
+            if nip in seen_nips:
+                row_errors.append(RowError(row, "nip", f"NIP sama dengan baris {seen_nips[nip]}"))
+            else:
+                seen_nips[nip] = row
+
+        name = _text(values.get("nama"))
+        if not name:
+            row_errors.append(RowError(row, "nama", "wajib diisi"))
+        elif len(name) > 200:
+            row_errors.append(RowError(row, "nama", "maksimal 200 karakter"))
+
+        email = _text(values.get("email")).lower()
+        if email:
+            if not accounts.EMAIL_RE.match(email) or len(email) > 254:
+                row_errors.append(RowError(row, "email", f"alamat email {email!r} tidak valid"))
+            elif email in seen_emails:
+                row_errors.append(RowError(row, "email", f"email sama dengan baris {seen_emails[email]}"))
+            else:
+                seen_emails[email] = row
+
+        golongan_raw = _text(values.get("golongan"))
+        golongan = normalise_golongan(golongan_raw, jenis_asn=jenis) if golongan_raw else None
+        if golongan_raw and golongan is None:
+            hint = "I–XVII" if jenis == "PPPK" else "I/a … IV/e"
+            row_errors.append(RowError(row, "golongan", f"golongan {golongan_raw!r} tidak valid untuk {jenis} ({hint})"))
+
+        jenis_jabatan = _text(values.get("jenis_jabatan")).lower() or None
+        if jenis_jabatan and jenis_jabatan not in JENIS_JABATAN:
+            row_errors.append(RowError(row, "jenis_jabatan", f"harus salah satu dari {', '.join(JENIS_JABATAN)}"))
+
+        jabatan = _text(values.get("jabatan"))
+        if len(jabatan) > 200:
+            row_errors.append(RowError(row, "jabatan", "maksimal 200 karakter"))
+
+        unit_code = _text(values.get("kode_unit")) or None
+        unit_name = _text(values.get("nama_unit")) or None
+        if unit_name and not unit_code:
+            row_errors.append(RowError(row, "kode_unit", "wajib diisi jika nama_unit diisi"))
+
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        clean.append(CleanRow(
+            row=row, nip=nip,
+            values={"nama": name, "email": email or None, "jenis_asn": jenis, "golongan": golongan,
+                    "jenis_jabatan": jenis_jabatan, "jabatan": jabatan or None},
+            unit_code=unit_code, unit_name=unit_name,
+        ))
+
+    # Checks against what the database already holds.
+    existing = repository.users_by_nip(session, [c.nip for c in clean])
+    email_owner = repository.user_ids_by_email(session, [c.values["email"] for c in clean if c.values["email"]])
+    units = {u.code: u for u in org_repository.units_of(session, instansi.id)}
+    new_units: set[str] = set()
+    accepted: list[CleanRow] = []
+    for item in clean:
+        user = existing.get(item.nip)
+        row_errors = []
+        if user is not None and user.instansi_id not in (None, instansi.id):
+            row_errors.append(RowError(item.row, "nip", "NIP terdaftar pada instansi lain"))
+        email = item.values["email"]
+        if email and email in email_owner and (user is None or email_owner[email] != user.id):
+            row_errors.append(RowError(item.row, "email", "email sudah dipakai pegawai lain"))
+        if item.unit_code and item.unit_code not in units and item.unit_code not in new_units:
+            if not item.unit_name:
+                row_errors.append(RowError(item.row, "nama_unit",
+                                           f"unit {item.unit_code} belum ada; isi nama_unit untuk membuatnya"))
+            else:
+                new_units.add(item.unit_code)
+        if row_errors:
+            errors.extend(row_errors)
+        else:
+            accepted.append(item)
+    errors.sort(key=lambda e: (e.row, e.field))
+    return accepted, errors
+
+
+def _apply(
+    session: Session, *, rows: list[CleanRow], instansi: Instansi, report: ImportReport, write: bool
+) -> None:
+    existing = repository.users_by_nip(session, [r.nip for r in rows])
+    units: dict[str, Unit] = {u.code: u for u in org_repository.units_of(session, instansi.id)}
+    for item in rows:
+        unit = units.get(item.unit_code) if item.unit_code else None
+        if item.unit_code and unit is None:
+            report.units_created += 1
+            unit = Unit(instansi_id=instansi.id, code=item.unit_code, name=item.unit_name or item.unit_code)
+            units[item.unit_code] = unit
+            if write:
+                session.add(unit)
+                session.flush()
+        user = existing.get(item.nip)
+        if user is None:
+            report.created += 1
+            if write:
+                temporary = accounts.temporary_password()
+                user = User(nip=item.nip, instansi_id=instansi.id, is_active=True,
+                            must_change_password=True,
+                            password_hash=security.hash_password(temporary),
+                            unit_id=unit.id if unit else None,
+                            name=str(item.values["nama"]))
+                _assign(user, item.values)
+                user.roles.append(UserRole(role=Role.learner))
+                session.add(user)
+                report.accounts.append(NewAccount(item.row, item.nip, user.name, temporary))
+            continue
+        changed = _differs(user, item.values) or (unit is not None and user.unit_id != unit.id) \
+            or user.instansi_id != instansi.id
+        if not changed:
+            report.unchanged += 1
+            continue
+        report.updated += 1
+        if write:
+            _assign(user, item.values)
+            user.instansi_id = instansi.id
+            if unit is not None:
+                user.unit_id = unit.id
+    if write:
+        session.flush()
+
+
+def _assign(user: User, values: dict[str, str | None]) -> None:
+    user.name = values["nama"] or user.name
+    for key in ("jenis_asn", "golongan", "jenis_jabatan", "jabatan"):
+        if values[key] is not None:
+            setattr(user, key, values[key])
+    if values["email"]:
+        user.email = values["email"]
+
+
+def _differs(user: User, values: dict[str, str | None]) -> bool:
+    if values["nama"] != user.name:
+        return True
+    if values["email"] and values["email"] != (user.email or "").lower():
+        return True
+    current = {"jenis_asn": str(user.jenis_asn) if user.jenis_asn else None,
+               "golongan": user.golongan, "jenis_jabatan": user.jenis_jabatan, "jabatan": user.jabatan}
+    return any(values[k] is not None and values[k] != current[k] for k in current)
+
+
+def run_import(
+    session: Session, *, data: bytes, filename: str, instansi: Instansi, actor: User | None,
+    dry_run: bool,
+) -> ImportReport:
+    """Validate the file; unless `dry_run`, write every valid row (one transaction: the caller's)."""
+    settings = get_settings()
+    if actor is not None:
+        import_scope(actor, instansi)
+    if len(data) > settings.import_max_bytes:
+        raise Invalid(f"Berkas terlalu besar (maksimal {settings.import_max_bytes // (1024 * 1024)} MB).")
+    try:
+        sheet = read_sheet(data, filename, max_rows=settings.import_max_rows)
+    except UnreadableFile as exc:
+        raise Invalid(str(exc)) from None
+    rows, errors = _validate(session, sheet=sheet, instansi=instansi)
+    report = ImportReport(dry_run=dry_run, total_rows=len(sheet.rows), errors=errors)
+    _apply(session, rows=rows, instansi=instansi, report=report, write=not dry_run)
+    if not dry_run:
+        audit.record(session, actor=actor, action="people.import", object_type="instansi",
+                     object_id=instansi.code, instansi_id=instansi.id,
+                     detail={"file": filename[:100], "created": report.created,
+                             "updated": report.updated, "errors": len(errors)})
+    return report
+
+
+def save_batch(session: Session, *, data: bytes, filename: str, instansi: Instansi, actor: User) -> ImportBatch:
+    import_scope(actor, instansi)
+    batch = ImportBatch(instansi_id=instansi.id, uploaded_by_id=actor.id, filename=filename[:255], data=data)
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def preview_batch(session: Session, *, batch: ImportBatch, actor: User) -> ImportReport:
+    report = run_import(session, data=batch.data, filename=batch.filename, instansi=batch.instansi,
+                        actor=actor, dry_run=True)
+    batch.error_count = len(report.errors)
+    return report
+
+
+def commit_batch(session: Session, *, batch: ImportBatch, actor: User) -> ImportReport:
+    if batch.status != "preview":
+        raise Conflict("Impor ini sudah disimpan sebelumnya.")
+    report = run_import(session, data=batch.data, filename=batch.filename, instansi=batch.instansi,
+                        actor=actor, dry_run=False)
+    batch.status = "committed"
+    batch.committed_at = clock.now()
+    batch.created_count, batch.updated_count = report.created, report.updated
+    batch.error_count = len(report.errors)
+    # The file holds personal data: once written, keep only what the error download needs.
+    session.flush()
+    return report
+
+
+def batch_for(session: Session, *, batch_id: int, actor: User) -> ImportBatch:
+    from app.core.errors import NotFound
+
+    batch = repository.batch(session, batch_id)
+    if batch is None:
+        raise NotFound("Impor tidak ditemukan.")
+    if not actor.has_role("admin") and batch.uploaded_by_id != actor.id:
+        raise NotFound("Impor tidak ditemukan.")
+    import_scope(actor, batch.instansi)
+    return batch
+
+
+def errors_csv(session: Session, *, batch: ImportBatch, actor: User) -> str:
+    """The bad rows as they were uploaded, with a `kesalahan` column, ready to fix and re-upload."""
+    settings = get_settings()
+    sheet = read_sheet(batch.data, batch.filename, max_rows=settings.import_max_rows)
+    _, errors = _validate(session, sheet=sheet, instansi=batch.instansi)
+    by_row: dict[int, list[str]] = {}
+    for e in errors:
+        if e.row > 1:
+            by_row.setdefault(e.row, []).append(f"{e.field}: {e.message}")
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    columns = [c for c in sheet.columns if c in KNOWN_COLUMNS]
+    writer.writerow([*columns, "kesalahan"])
+    for row, values in sheet.rows:
+        if row in by_row:
+            writer.writerow([_text(values.get(c)) for c in columns] + ["; ".join(by_row[row])])
+    audit.record(session, actor=actor, action="people.import_errors_export", object_type="import_batch",
+                 object_id=batch.id, instansi_id=batch.instansi_id, detail={"rows": len(by_row)})
+    return "\ufeff" + out.getvalue()
