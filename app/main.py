@@ -35,19 +35,22 @@ def _error_response(request: Request, status: int, message: str) -> Response:
     if status == 401:
         return RedirectResponse("/login", status_code=303)
     template = {403: "errors/403.html", 404: "errors/404.html"}.get(status, "errors/error.html")
-    return render(request, template, {"message": message, "status": status}, status_code=status)
+    # The request's session is closed by now: the frame uses the viewer snapshot only.
+    return render(request, template, {"message": message, "status": status, "current_user": None},
+                  status_code=status)
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
 
+    own_database = database is None
+    db = database or Database(settings.effective_database_url)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        own = database is None
-        app.state.db = database or Database(settings.effective_database_url)
         yield
-        if own:
-            app.state.db.dispose()
+        if own_database:
+            db.dispose()
 
     app = FastAPI(
         title="Cakap API",
@@ -57,8 +60,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         redoc_url=None,
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
-    if database is not None:
-        app.state.db = database
+    app.state.db = db
 
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(

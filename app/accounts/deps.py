@@ -1,8 +1,7 @@
 """Who is calling: the load-and-authorise dependencies for pages and the API."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
 
@@ -15,6 +14,18 @@ from app.core.db import UNSAFE_METHODS, DbSession
 from app.core.errors import Forbidden, RedirectRequired, Unauthenticated
 from app.core.middleware import SESSION_COOKIE
 from app.models import User
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the page frame needs about the caller; outlives the request's session, so an
+    error page rendered after a rollback can still show the navigation."""
+
+    name: str
+    roles: frozenset[str]
+
+    def has_role(self, *names: str) -> bool:
+        return bool(self.roles.intersection(names))
+
 
 # Pages a logged-in user may reach before the first-login steps are done.
 _FIRST_LOGIN_PATHS = ("/account/password", "/privacy", "/logout")
@@ -33,6 +44,8 @@ def optional_user(request: Request, db: DbSession) -> User | None:
     if token:
         user = service.session_user(db, token=token)
     request.state.user = user
+    if user is not None:
+        request.state.viewer = Viewer(user.name, frozenset(user.role_names))
     return user
 
 

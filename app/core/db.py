@@ -96,13 +96,18 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
+    def session(self, *, write: bool) -> Session:
+        """A new session; a writing one starts its transaction as a writer (SQLite IMMEDIATE)."""
+        session = self.sessionmaker()
+        if write:
+            session.connection(execution_options=WRITE)
+        return session
+
     @contextmanager
     def unit_of_work(self, *, write: bool = True) -> Iterator[Session]:
         """A transaction for CLI commands and jobs: commit on success, roll back on error."""
-        session = self.sessionmaker()
+        session = self.session(write=write)
         try:
-            if write:
-                session.connection(execution_options=WRITE)
             yield session
             session.commit()
         except BaseException:
@@ -121,10 +126,8 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 def get_db(request: Request) -> Iterator[Session]:
     """The request's unit of work: committed when the handler returns, before the response."""
     database: Database = request.app.state.db
-    session = database.sessionmaker()
+    session = database.session(write=request.method in UNSAFE_METHODS)
     try:
-        if request.method in UNSAFE_METHODS:
-            session.connection(execution_options=WRITE)
         yield session
         session.commit()
     except BaseException:

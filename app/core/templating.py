@@ -77,6 +77,7 @@ def render(
     ctx: dict[str, Any] = {
         "request": request,
         "current_user": getattr(request.state, "user", None),
+        "viewer": getattr(request.state, "viewer", None),
         "csrf_token": token,
         "csrf_field": Markup('<input type="hidden" name="csrf_token" value="{}">').format(token),
         "flash": unquote(request.cookies.get("cakap_flash", "")),

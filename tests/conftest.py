@@ -1,0 +1,152 @@
+"""Test setup: SQLite by default, PostgreSQL when CAKAP_TEST_DATABASE_URL is set.
+
+The schema is built once per run by the real migrations; every test runs inside a transaction
+that is rolled back afterwards (the app's own commits become savepoints)."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="cakap-test-"))
+TEST_DATABASE_URL = os.environ.get("CAKAP_TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.db'}"
+os.environ["CAKAP_DATABASE_URL"] = TEST_DATABASE_URL
+os.environ["CAKAP_SECRET_KEY"] = "test-secret-key"
+os.environ["CAKAP_DATA_DIR"] = str(_TMP / "data")
+os.environ["CAKAP_BASE_URL"] = "http://testserver"
+
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import Connection, Engine, create_engine  # noqa: E402
+from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
+
+from app.config import ROOT, get_settings  # noqa: E402
+from app.core.db import Database, _configure_sqlite  # noqa: E402
+from app.main import create_app  # noqa: E402
+from tests import factories  # noqa: E402
+
+COURSES = ROOT / "courses"
+
+
+def _reset_schema(url: str) -> None:
+    """Drop everything, then build the schema with the real migrations."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", url)
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+
+
+class TestDatabase(Database):
+    """A Database whose sessions all live inside one outer transaction on one connection."""
+
+    def __init__(self, engine: Engine, connection: Connection) -> None:
+        self.url = str(engine.url)
+        self.engine = engine
+        self.connection = connection
+        self.sessionmaker = sessionmaker(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+
+    def session(self, *, write: bool) -> Session:
+        return self.sessionmaker()
+
+    def dispose(self) -> None:  # the engine belongs to the test run
+        pass
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[Engine]:
+    get_settings.cache_clear()
+    _reset_schema(TEST_DATABASE_URL)
+    if TEST_DATABASE_URL.startswith("sqlite"):
+        eng = create_engine(TEST_DATABASE_URL, connect_args={"check_same_thread": False})
+        _configure_sqlite(eng)
+    else:
+        eng = create_engine(TEST_DATABASE_URL)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def database(engine: Engine) -> Iterator[TestDatabase]:
+    connection = engine.connect()
+    outer = connection.begin()
+    yield TestDatabase(engine, connection)
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def session(database: TestDatabase) -> Iterator[Session]:
+    s = database.sessionmaker()
+    factories.bind(s)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def app(database: TestDatabase) -> Any:
+    return create_app(get_settings(), database=database)
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[TestClient]:
+    with TestClient(app, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def world(session: Session) -> factories.World:
+    """The fixed personas: learner, second learner, trainer, HR officer, HR of another
+    instansi, and an admin."""
+    return factories.build_world(session)
+
+
+@pytest.fixture
+def courses_imported(session: Session) -> None:
+    from app.courses import service
+
+    service.import_courses(session, path=COURSES)
+    session.commit()
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "page has no CSRF field"
+    return match.group(1)
+
+
+def login(client: TestClient, username: str, password: str = factories.PASSWORD) -> Any:
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf_from(page.text),
+              "next": "/"},
+        follow_redirects=False,
+    )
+
+
+def form_token(client: TestClient, path: str) -> str:
+    page = client.get(path)
+    assert page.status_code == 200, (path, page.status_code)
+    return csrf_from(page.text)

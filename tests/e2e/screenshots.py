@@ -1,0 +1,63 @@
+"""Take the README/docs screenshots of the main pages at phone and desktop width.
+
+Run against a server with the demo data: `python -m tests.e2e.screenshots [BASE_URL]`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+from tests.e2e.browser import launch
+
+OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+WIDTHS = {"360": 360, "1280": 1280}
+
+
+def login(page: Page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    if page.url.endswith("/privacy"):
+        page.click("form[action='/privacy'] button")
+
+
+def main(base: str = "http://127.0.0.1:8000") -> None:
+    from app.demo import HR, HR_PASSWORD, LEARNER, LEARNER_PASSWORD
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        for label, width in WIDTHS.items():
+            ctx = browser.new_context(viewport={"width": width, "height": 800})
+            page = ctx.new_page()
+            page.goto(f"{base}/login")
+            page.screenshot(path=OUT / f"login-{label}.png", full_page=True)
+            login(page, base, LEARNER[0], LEARNER_PASSWORD)
+            page.goto(f"{base}/")
+            page.screenshot(path=OUT / f"dashboard-{label}.png", full_page=True)
+            page.goto(f"{base}/courses")
+            page.screenshot(path=OUT / f"catalogue-{label}.png", full_page=True)
+            page.goto(f"{base}/courses/literasi-digital")
+            page.screenshot(path=OUT / f"course-{label}.png", full_page=True)
+            ctx.close()
+
+            ctx = browser.new_context(viewport={"width": width, "height": 800})
+            page = ctx.new_page()
+            login(page, base, HR[0], HR_PASSWORD)
+            page.goto(f"{base}/hr/import")
+            page.screenshot(path=OUT / f"hr-import-{label}.png", full_page=True)
+            sample = Path(__file__).resolve().parents[1] / "data" / "people-sample.csv"
+            if sample.exists():
+                page.set_input_files("#file", str(sample))
+                page.click("form[action='/hr/import'] button[type=submit]")
+                page.screenshot(path=OUT / f"hr-import-preview-{label}.png", full_page=True)
+            ctx.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:2])
