@@ -11,9 +11,11 @@ from rich.console import Console
 from rich.table import Table
 
 from app.config import ROOT, get_settings
+from app.core.db import Database
 
-cli = typer.Typer(help="Cakap — LMS kompetensi digital ASN.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+cli = typer.Typer(
+    help="Cakap — LMS kompetensi digital ASN.", no_args_is_help=True, pretty_exceptions_enable=False
+)
 users_cli = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 people_cli = typer.Typer(help="Import ASN from CSV/XLSX.", no_args_is_help=True)
 courses_cli = typer.Typer(help="Check and import course folders.", no_args_is_help=True)
@@ -21,13 +23,11 @@ cli.add_typer(users_cli, name="users")
 cli.add_typer(people_cli, name="people")
 cli.add_typer(courses_cli, name="courses")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
-def _database():  # type: ignore[no-untyped-def]
-    from app.core.db import Database
-
+def _database() -> Database:
     return Database(get_settings().effective_database_url)
 
 
@@ -68,7 +68,7 @@ def _import_courses(path: Path) -> None:
             outcomes = courses.import_courses(session, path=path)
     except courses.CourseProblems as exc:
         for problem in exc.problems:
-            err.print(str(problem), highlight=False, markup=False)
+            typer.echo(str(problem), err=True)
         _fail(f"{len(exc.problems)} masalah; tidak ada kursus yang diimpor.")
         return
     finally:
@@ -109,9 +109,18 @@ def serve(
     """Run the web server."""
     import uvicorn
 
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers,
-                reload=reload, proxy_headers=True, forwarded_allow_ips="127.0.0.1",
-                log_level="info", access_log=False)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+        log_level="info",
+        access_log=False,
+    )
 
 
 @users_cli.command("create")
@@ -119,7 +128,9 @@ def users_create(
     nip: Annotated[str | None, typer.Option(help="NIP or NI PPPK (18 digits)")] = None,
     name: Annotated[str, typer.Option(help="Full name with academic titles")] = "",
     password: Annotated[str, typer.Option(help="At least 10 characters")] = "",
-    role: Annotated[list[str], typer.Option(help="learner|trainer|hr|admin (repeatable)")] = ["learner"],  # noqa: B006
+    role: Annotated[
+        list[str] | None, typer.Option(help="learner|trainer|hr|admin (repeatable)")
+    ] = None,
     email: Annotated[str | None, typer.Option()] = None,
     instansi: Annotated[str | None, typer.Option(help="Instansi code")] = None,
     unit: Annotated[str | None, typer.Option(help="Unit code")] = None,
@@ -141,13 +152,25 @@ def users_create(
                 target = org.get_instansi(session, code=instansi)
             elif org_repository.all_instansi(session):
                 target = org.default_instansi(session)
-            unit_row = org.unit_by_code(session, instansi=target, code=unit) if (unit and target) else None
+            unit_row = (
+                org.unit_by_code(session, instansi=target, code=unit) if (unit and target) else None
+            )
             if unit and target is None:
                 raise AppError("unit kerja memerlukan instansi.")
-            roles = [r.strip() for item in role for r in item.split(",") if r.strip()]
-            user = accounts.create_user(session, nip=nip, name=name, password=password, roles=roles,
-                                        email=email, instansi=target, unit=unit_row,
-                                        jenis_asn=jenis_asn.upper())
+            roles = [
+                r.strip() for item in role or ["learner"] for r in item.split(",") if r.strip()
+            ]
+            user = accounts.create_user(
+                session,
+                nip=nip,
+                name=name,
+                password=password,
+                roles=roles,
+                email=email,
+                instansi=target,
+                unit=unit_row,
+                jenis_asn=jenis_asn.upper(),
+            )
             user_id = user.id
     except AppError as exc:
         _fail(exc.message)
@@ -160,7 +183,9 @@ def users_create(
 @people_cli.command("import")
 def people_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate only; write nothing")
+    ] = False,
     instansi: Annotated[str | None, typer.Option(help="Instansi code")] = None,
 ) -> None:
     """Import ASN from CSV/XLSX with the same rules as the HR page.
@@ -173,17 +198,30 @@ def people_import(
     db = _database()
     try:
         with db.unit_of_work(write=not dry_run) as session:
-            target = org.get_instansi(session, code=instansi) if instansi else org.default_instansi(session)
-            report = people.run_import(session, data=file.read_bytes(), filename=file.name,
-                                       instansi=target, actor=None, dry_run=dry_run)
+            target = (
+                org.get_instansi(session, code=instansi)
+                if instansi
+                else org.default_instansi(session)
+            )
+            report = people.run_import(
+                session,
+                data=file.read_bytes(),
+                filename=file.name,
+                instansi=target,
+                actor=None,
+                dry_run=dry_run,
+            )
     except AppError as exc:
         _fail(exc.message)
         return
     finally:
         db.dispose()
     verb = "akan dibuat" if dry_run else "dibuat"
-    out.print(f"{report.total_rows} baris: {report.created} {verb}, {report.updated} diperbarui, "
-              f"{report.unchanged} tanpa perubahan, {len(report.errors)} kesalahan.", highlight=False)
+    out.print(
+        f"{report.total_rows} baris: {report.created} {verb}, {report.updated} diperbarui, "
+        f"{report.unchanged} tanpa perubahan, {len(report.errors)} kesalahan.",
+        highlight=False,
+    )
     if report.errors:
         table = Table(title="Kesalahan")
         for col in ("Baris", "Kolom", "Masalah"):
@@ -210,7 +248,7 @@ def courses_check(path: Annotated[Path | None, typer.Argument()] = None) -> None
     target = path or get_settings().courses_dir
     parsed, problems = courses.check(target)
     for problem in problems:
-        out.print(str(problem), highlight=False, markup=False)
+        typer.echo(str(problem))
     if problems:
         _fail(f"{len(problems)} masalah ditemukan.")
     out.print(f"{len(parsed)} kursus valid: {', '.join(c.slug for c in parsed)}", highlight=False)

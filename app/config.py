@@ -15,7 +15,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CAKAP_", env_file=".env", extra="ignore")
 
     database_url: str = ""
-    secret_key: str = "dev-insecure-change-me"
+    secret_key: str = "dev-insecure-change-me"  # noqa: S105 - development default only
     base_url: str = "http://127.0.0.1:8000"
     data_dir: Path = ROOT / "var"
     smtp_url: str = ""
@@ -28,7 +28,9 @@ class Settings(BaseSettings):
     default_passing_score: int = 70
     jp_target_per_year: int = 20
 
-    login_max_failures: int = Field(default=5, description="failures before an account is throttled")
+    login_max_failures: int = Field(
+        default=5, description="failures before an account is throttled"
+    )
     login_lock_minutes: int = 15
     login_address_max_failures: int = 20
 

@@ -40,12 +40,30 @@ UNITS = [
 ]
 
 ADMIN = ("admin@cakap.test", "Administrator Cakap")
-HR = ("198207142006042003", "Sri Mulyani Rahayu, S.Sos., M.M.", "BKPSDM.PK", "III/d",
-      "administrator", "Kepala Bidang Pengembangan Kompetensi Aparatur")
-TRAINER = ("197605212001121002", "Dr. Ade Setiadi, S.T., M.Si.", "BKPSDM.PK", "IV/a",
-           "fungsional", "Widyaiswara Ahli Madya")
-LEARNER = ("199003142015032001", "Rina Marlina, S.E.", "KEC.SINGAPARNA", "III/b",
-           "pelaksana", "Pengolah Data Kependudukan")
+HR = (
+    "198207142006042003",
+    "Sri Mulyani Rahayu, S.Sos., M.M.",
+    "BKPSDM.PK",
+    "III/d",
+    "administrator",
+    "Kepala Bidang Pengembangan Kompetensi Aparatur",
+)
+TRAINER = (
+    "197605212001121002",
+    "Dr. Ade Setiadi, S.T., M.Si.",
+    "BKPSDM.PK",
+    "IV/a",
+    "fungsional",
+    "Widyaiswara Ahli Madya",
+)
+LEARNER = (
+    "199003142015032001",
+    "Rina Marlina, S.E.",
+    "KEC.SINGAPARNA",
+    "III/b",
+    "pelaksana",
+    "Pengolah Data Kependudukan",
+)
 
 DEMO_LOGINS = [
     ("admin", ADMIN[0], ADMIN_PASSWORD),
@@ -55,14 +73,71 @@ DEMO_LOGINS = [
     ("learner lain (50 orang)", "lihat /admin/users", LEARNER_PASSWORD),
 ]
 
-GIVEN_F = ["Siti", "Dewi", "Euis", "Neneng", "Yuyun", "Lilis", "Rini", "Tati", "Nurul", "Ai",
-           "Wulan", "Intan", "Fitri", "Rosita", "Yeni"]
-GIVEN_M = ["Asep", "Dadang", "Ujang", "Cecep", "Agus", "Budi", "Dedi", "Iwan", "Yusuf", "Hendra",
-           "Rudi", "Dani", "Ahmad", "Ridwan", "Irfan"]
-FAMILY = ["Suryana", "Hidayat", "Permana", "Kurniawan", "Saputra", "Rahmawati", "Nugraha",
-          "Sulaeman", "Maulana", "Gunawan", "Wahyudi", "Setiawan", "Fauzi", "Lestari", "Kusnadi"]
-TITLES = ["", "", "S.Kom.", "S.E.", "S.Sos.", "S.I.P.", "A.Md.", "S.Kep., Ners", "S.T.", "S.H.",
-          "S.Stat.", "M.Si."]
+GIVEN_F = [
+    "Siti",
+    "Dewi",
+    "Euis",
+    "Neneng",
+    "Yuyun",
+    "Lilis",
+    "Rini",
+    "Tati",
+    "Nurul",
+    "Ai",
+    "Wulan",
+    "Intan",
+    "Fitri",
+    "Rosita",
+    "Yeni",
+]
+GIVEN_M = [
+    "Asep",
+    "Dadang",
+    "Ujang",
+    "Cecep",
+    "Agus",
+    "Budi",
+    "Dedi",
+    "Iwan",
+    "Yusuf",
+    "Hendra",
+    "Rudi",
+    "Dani",
+    "Ahmad",
+    "Ridwan",
+    "Irfan",
+]
+FAMILY = [
+    "Suryana",
+    "Hidayat",
+    "Permana",
+    "Kurniawan",
+    "Saputra",
+    "Rahmawati",
+    "Nugraha",
+    "Sulaeman",
+    "Maulana",
+    "Gunawan",
+    "Wahyudi",
+    "Setiawan",
+    "Fauzi",
+    "Lestari",
+    "Kusnadi",
+]
+TITLES = [
+    "",
+    "",
+    "S.Kom.",
+    "S.E.",
+    "S.Sos.",
+    "S.I.P.",
+    "A.Md.",
+    "S.Kep., Ners",
+    "S.T.",
+    "S.H.",
+    "S.Stat.",
+    "M.Si.",
+]
 JOBS = [
     ("pelaksana", "Pengadministrasi Umum"),
     ("pelaksana", "Pengolah Data dan Informasi"),
@@ -74,9 +149,18 @@ JOBS = [
     ("administrator", "Sekretaris Kecamatan"),
 ]
 GOLONGAN = ["II/c", "II/d", "III/a", "III/a", "III/b", "III/b", "III/c", "III/d"]
-LEARNER_UNITS = ["SETDA.ORG", "SETDA.UMUM", "DISKOMINFO.APTIKA", "DISKOMINFO.STAT",
-                 "BAPPELITBANGDA", "DINKES.PKM-SGP", "DISDUKCAPIL", "KEC.SINGAPARNA",
-                 "KEC.MANONJAYA", "KEC.CIGALONTANG"]
+LEARNER_UNITS = [
+    "SETDA.ORG",
+    "SETDA.UMUM",
+    "DISKOMINFO.APTIKA",
+    "DISKOMINFO.STAT",
+    "BAPPELITBANGDA",
+    "DINKES.PKM-SGP",
+    "DISDUKCAPIL",
+    "KEC.SINGAPARNA",
+    "KEC.MANONJAYA",
+    "KEC.CIGALONTANG",
+]
 
 
 def _nip(rng: random.Random, female: bool, seq: int, today: date) -> str:
@@ -94,8 +178,12 @@ def load_demo(session: Session) -> bool:
     session.flush()
     units: dict[str, Unit] = {}
     for code, name, parent in UNITS:
-        unit = Unit(instansi_id=instansi.id, code=code, name=name,
-                    parent_id=units[parent].id if parent else None)
+        unit = Unit(
+            instansi_id=instansi.id,
+            code=code,
+            name=name,
+            parent_id=units[parent].id if parent else None,
+        )
         session.add(unit)
         session.flush()
         units[code] = unit
@@ -108,28 +196,73 @@ def load_demo(session: Session) -> bool:
             hashes[password] = security.hash_password(password)
         return hashes[password]
 
-    def person(nip: str | None, name: str, roles: list[Role], password: str, *, email: str | None = None,
-               unit: str | None = None, golongan: str | None = None, jenis_jabatan: str | None = None,
-               jabatan: str | None = None) -> User:
-        user = User(nip=nip, email=email, name=name, jenis_asn="PNS" if nip else None,
-                    golongan=golongan, jenis_jabatan=jenis_jabatan, jabatan=jabatan,
-                    instansi_id=instansi.id, unit_id=units[unit].id if unit else None,
-                    password_hash=hashed(password), is_active=True)
+    def person(
+        nip: str | None,
+        name: str,
+        roles: list[Role],
+        password: str,
+        *,
+        email: str | None = None,
+        unit: str | None = None,
+        golongan: str | None = None,
+        jenis_jabatan: str | None = None,
+        jabatan: str | None = None,
+    ) -> User:
+        user = User(
+            nip=nip,
+            email=email,
+            name=name,
+            jenis_asn="PNS" if nip else None,
+            golongan=golongan,
+            jenis_jabatan=jenis_jabatan,
+            jabatan=jabatan,
+            instansi_id=instansi.id,
+            unit_id=units[unit].id if unit else None,
+            password_hash=hashed(password),
+            is_active=True,
+        )
         for role in roles:
-            user.roles.append(UserRole(role=role, instansi_id=instansi.id if role == Role.hr else None))
+            user.roles.append(
+                UserRole(role=role, instansi_id=instansi.id if role == Role.hr else None)
+            )
         session.add(user)
         return user
 
     person(None, ADMIN[1], [Role.admin], ADMIN_PASSWORD, email=ADMIN[0])
-    nip, name, unit, gol, kind, title = HR
-    person(nip, name, [Role.hr, Role.learner], HR_PASSWORD, unit=unit, golongan=gol,
-           jenis_jabatan=kind, jabatan=title, email="sri.bkpsdm@cakap.test")
-    nip, name, unit, gol, kind, title = TRAINER
-    person(nip, name, [Role.trainer, Role.learner], TRAINER_PASSWORD, unit=unit, golongan=gol,
-           jenis_jabatan=kind, jabatan=title)
-    nip, name, unit, gol, kind, title = LEARNER
-    person(nip, name, [Role.learner], LEARNER_PASSWORD, unit=unit, golongan=gol,
-           jenis_jabatan=kind, jabatan=title)
+    nip, name, unit_code, gol, kind, title = HR
+    person(
+        nip,
+        name,
+        [Role.hr, Role.learner],
+        HR_PASSWORD,
+        unit=unit_code,
+        golongan=gol,
+        jenis_jabatan=kind,
+        jabatan=title,
+        email="sri.bkpsdm@cakap.test",
+    )
+    nip, name, unit_code, gol, kind, title = TRAINER
+    person(
+        nip,
+        name,
+        [Role.trainer, Role.learner],
+        TRAINER_PASSWORD,
+        unit=unit_code,
+        golongan=gol,
+        jenis_jabatan=kind,
+        jabatan=title,
+    )
+    nip, name, unit_code, gol, kind, title = LEARNER
+    person(
+        nip,
+        name,
+        [Role.learner],
+        LEARNER_PASSWORD,
+        unit=unit_code,
+        golongan=gol,
+        jenis_jabatan=kind,
+        jabatan=title,
+    )
 
     rng = random.Random(3206)
     today = clock.today()
@@ -144,7 +277,15 @@ def load_demo(session: Session) -> bool:
             nip = _nip(rng, female, i + 1, today)
         used.add(nip)
         kind, jabatan = rng.choice(JOBS)
-        person(nip, name, [Role.learner], LEARNER_PASSWORD, unit=rng.choice(LEARNER_UNITS),
-               golongan=rng.choice(GOLONGAN), jenis_jabatan=kind, jabatan=jabatan)
+        person(
+            nip,
+            name,
+            [Role.learner],
+            LEARNER_PASSWORD,
+            unit=rng.choice(LEARNER_UNITS),
+            golongan=rng.choice(GOLONGAN),
+            jenis_jabatan=kind,
+            jabatan=jabatan,
+        )
     session.flush()
     return True

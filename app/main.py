@@ -36,8 +36,12 @@ def _error_response(request: Request, status: int, message: str) -> Response:
         return RedirectResponse("/login", status_code=303)
     template = {403: "errors/403.html", 404: "errors/404.html"}.get(status, "errors/error.html")
     # The request's session is closed by now: the frame uses the viewer snapshot only.
-    return render(request, template, {"message": message, "status": status, "current_user": None},
-                  status_code=status)
+    return render(
+        request,
+        template,
+        {"message": message, "status": status, "current_user": None},
+        status_code=status,
+    )
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from app.accounts import api as accounts_api
 from app.accounts import routes as accounts_routes
@@ -16,14 +16,31 @@ from app.people import routes as people_routes
 
 API_PREFIX = "/api/v1"
 
+# (router, prefix): the one list of everything the application serves.
+ROUTERS: list[tuple[APIRouter, str]] = [
+    (health_routes.router, ""),
+    (accounts_routes.router, ""),
+    (dashboard_routes.router, ""),
+    (catalog_routes.router, ""),
+    (people_routes.router, ""),
+    (admin_routes.router, ""),
+    (accounts_api.router, API_PREFIX),
+    (catalog_api.router, API_PREFIX),
+    (people_api.router, API_PREFIX),
+]
+
 
 def include_all(app: FastAPI) -> None:
-    app.include_router(health_routes.router)
-    app.include_router(accounts_routes.router)
-    app.include_router(dashboard_routes.router)
-    app.include_router(catalog_routes.router)
-    app.include_router(people_routes.router)
-    app.include_router(admin_routes.router)
-    app.include_router(accounts_api.router, prefix=API_PREFIX)
-    app.include_router(catalog_api.router, prefix=API_PREFIX)
-    app.include_router(people_api.router, prefix=API_PREFIX)
+    for router, prefix in ROUTERS:
+        app.include_router(router, prefix=prefix)
+
+
+def registered_routes() -> list[tuple[str, str]]:
+    """(method, path) of every route, for the authorization tests."""
+    out: list[tuple[str, str]] = [("GET", f"{API_PREFIX}/openapi.json")]
+    for router, prefix in ROUTERS:
+        for route in router.routes:
+            methods = getattr(route, "methods", None) or set()
+            for method in sorted(methods - {"HEAD", "OPTIONS"}):
+                out.append((method, prefix + route.path))  # type: ignore[attr-defined]
+    return out

@@ -140,8 +140,12 @@ def login(client: TestClient, username: str, password: str = factories.PASSWORD)
     page = client.get("/login")
     return client.post(
         "/login",
-        data={"username": username, "password": password, "csrf_token": csrf_from(page.text),
-              "next": "/"},
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": csrf_from(page.text),
+            "next": "/",
+        },
         follow_redirects=False,
     )
 
@@ -150,3 +154,25 @@ def form_token(client: TestClient, path: str) -> str:
     page = client.get(path)
     assert page.status_code == 200, (path, page.status_code)
     return csrf_from(page.text)
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.count = 0
+        self.statements: list[str] = []
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
+            return
+        self.count += 1
+        self.statements.append(statement)
+
+
+@pytest.fixture
+def queries(engine: Engine) -> Iterator[QueryCounter]:
+    from sqlalchemy import event
+
+    counter = QueryCounter()
+    event.listen(engine, "before_cursor_execute", counter)
+    yield counter
+    event.remove(engine, "before_cursor_execute", counter)

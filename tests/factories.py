@@ -64,8 +64,9 @@ class UserFactory(_Base):
     def _create(cls, model_class, *args, roles=("learner",), **kwargs):  # type: ignore[no-untyped-def]
         user = model_class(*args, **kwargs)
         for name in roles:
-            user.roles.append(UserRole(role=Role(name),
-                                       instansi_id=user.instansi_id if name == "hr" else None))
+            user.roles.append(
+                UserRole(role=Role(name), instansi_id=user.instansi_id if name == "hr" else None)
+            )
         session = cls._meta.sqlalchemy_session
         session.add(user)
         session.flush()
@@ -97,7 +98,9 @@ def build_world(session: Session) -> World:
     unit = UnitFactory(instansi=instansi, code="KEC.SGP", name="Kecamatan Singaparna")
 
     def person(roles: tuple[str, ...], inst: Instansi, **kw: object) -> User:
-        return UserFactory(roles=roles, instansi_id=inst.id, unit_id=unit.id if inst is instansi else None, **kw)
+        return UserFactory(
+            roles=roles, instansi_id=inst.id, unit_id=unit.id if inst is instansi else None, **kw
+        )
 
     world = World(
         instansi=instansi,

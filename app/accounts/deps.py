@@ -15,6 +15,7 @@ from app.core.errors import Forbidden, RedirectRequired, Unauthenticated
 from app.core.middleware import SESSION_COOKIE
 from app.models import User
 
+
 @dataclass(frozen=True)
 class Viewer:
     """What the page frame needs about the caller; outlives the request's session, so an
@@ -38,7 +39,7 @@ def client_address(request: Request) -> str:
 def optional_user(request: Request, db: DbSession) -> User | None:
     """The user of the session cookie, or None. Cached per request by FastAPI."""
     if hasattr(request.state, "user"):
-        return request.state.user  # type: ignore[no-any-return]
+        return request.state.user
     user = None
     token = request.cookies.get(SESSION_COOKIE)
     if token:
@@ -125,5 +126,9 @@ async def verify_csrf(request: Request) -> None:
     form = await request.form()
     given = form.get("csrf_token")
     binding = getattr(request.state, "csrf_binding", "")
-    if not security.csrf_valid(get_settings().secret_key, binding, given if isinstance(given, str) else None):
-        raise Forbidden("Sesi formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.")
+    if not security.csrf_valid(
+        get_settings().secret_key, binding, given if isinstance(given, str) else None
+    ):
+        raise Forbidden(
+            "Sesi formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi."
+        )

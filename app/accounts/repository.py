@@ -48,9 +48,7 @@ def api_token_by_hash(session: Session, token_hash: str) -> ApiToken | None:
 
 def delete_sessions_of(session: Session, user_id: int) -> None:
     session.execute(delete(UserSession).where(UserSession.user_id == user_id))
-    session.execute(
-        delete(ApiToken).where(ApiToken.user_id == user_id, ApiToken.kind == "access")
-    )
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user_id, ApiToken.kind == "access"))
 
 
 def delete_session(session: Session, token_hash: str) -> None:
@@ -71,8 +69,13 @@ def personal_tokens(session: Session, user_id: int) -> list[ApiToken]:
 
 
 def search_users(
-    session: Session, *, query: str | None, role: str | None, instansi_id: int | None,
-    page: int, per_page: int = 50,
+    session: Session,
+    *,
+    query: str | None,
+    role: str | None,
+    instansi_id: int | None,
+    page: int,
+    per_page: int = 50,
 ) -> tuple[list[User], int]:
     from app.models import Role, UserRole
 
@@ -80,10 +83,13 @@ def search_users(
     if query:
         like = f"%{query.lower()}%"
         stmt = stmt.where(
-            func.lower(User.name).like(like) | User.nip.like(f"%{query}%") | func.lower(User.email).like(like)
+            func.lower(User.name).like(like)
+            | User.nip.like(f"%{query}%")
+            | func.lower(User.email).like(like)
         )
-    if role in Role.__members__:
-        stmt = stmt.where(User.roles.any(UserRole.role == Role(role)))
+    if role is not None and role in Role.__members__:
+        wanted = Role(role)
+        stmt = stmt.where(User.roles.any(UserRole.role == wanted))
     if instansi_id is not None:
         stmt = stmt.where(User.instansi_id == instansi_id)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0

@@ -99,15 +99,23 @@ def password_change(
     # Every session ended with the change: start a fresh one for this browser.
     token = service.start_session(db, user=user)
     response = redirect("/", flash="Kata sandi berhasil diubah.")
-    response.set_cookie(SESSION_COOKIE, token, max_age=get_settings().session_ttl_hours * 3600,
-                        httponly=True, samesite="lax", secure=get_settings().secure_cookies,
-                        path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=get_settings().session_ttl_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+        path="/",
+    )
     return response
 
 
 @router.get("/privacy", response_class=HTMLResponse)
-def privacy_notice(request: Request, user: CurrentUser) -> Response:
-    return render(request, "accounts/privacy.html", {"accepted_at": user.privacy_accepted_at})
+def privacy_notice(request: Request, user: OptionalUser) -> Response:
+    """Readable by anyone; a logged-in user who has not yet accepted is asked to."""
+    accepted_at = user.privacy_accepted_at if user else None
+    return render(request, "accounts/privacy.html", {"accepted_at": accepted_at})
 
 
 @router.post("/privacy")
@@ -130,8 +138,12 @@ def token_create(
         token = service.create_personal_token(db, user=user, name=name)
     except Invalid as exc:
         tokens = repository.personal_tokens(db, user.id)
-        return render(request, "accounts/account.html", {"tokens": tokens, "error": exc.message},
-                      status_code=422)
+        return render(
+            request,
+            "accounts/account.html",
+            {"tokens": tokens, "error": exc.message},
+            status_code=422,
+        )
     tokens = repository.personal_tokens(db, user.id)
     return render(request, "accounts/account.html", {"tokens": tokens, "new_token": token})
 

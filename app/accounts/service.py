@@ -75,7 +75,9 @@ def authenticate(session: Session, *, username: str, password: str, address: str
     settings = get_settings()
     address_key = f"addr:{address}"
     if _locked(repository.throttle(session, address_key)):
-        return LoginResult(None, "Terlalu banyak percobaan masuk dari alamat ini. Coba lagi nanti.", True)
+        return LoginResult(
+            None, "Terlalu banyak percobaan masuk dari alamat ini. Coba lagi nanti.", True
+        )
 
     user = find_user(session, username)
     account_key = f"acct:{user.id}" if user else None
@@ -93,8 +95,14 @@ def authenticate(session: Session, *, username: str, password: str, address: str
         if account_key:
             _count_failure(session, account_key, settings.login_max_failures)
             if user is not None and _locked(repository.throttle(session, account_key)):
-                audit.record(session, actor=None, action="login.locked", object_type="user",
-                             object_id=user.id, instansi_id=user.instansi_id)
+                audit.record(
+                    session,
+                    actor=None,
+                    action="login.locked",
+                    object_type="user",
+                    object_id=user.id,
+                    instansi_id=user.instansi_id,
+                )
         return LoginResult(None, "NIP/email atau kata sandi salah, atau akun tidak aktif.")
 
     if account_key and (row := repository.throttle(session, account_key)):
@@ -111,8 +119,9 @@ def start_session(session: Session, *, user: User) -> str:
     token = security.new_token()
     ttl = timedelta(hours=get_settings().session_ttl_hours)
     session.add(
-        UserSession(token_hash=security.hash_token(token), user_id=user.id,
-                    expires_at=clock.now() + ttl)
+        UserSession(
+            token_hash=security.hash_token(token), user_id=user.id, expires_at=clock.now() + ttl
+        )
     )
     session.flush()
     return token
@@ -137,8 +146,12 @@ def issue_access_token(session: Session, *, user: User) -> tuple[str, int]:
     token = security.new_token()
     ttl = get_settings().access_token_ttl_minutes * 60
     session.add(
-        ApiToken(token_hash=security.hash_token(token), user_id=user.id, kind="access",
-                 expires_at=clock.now() + timedelta(seconds=ttl))
+        ApiToken(
+            token_hash=security.hash_token(token),
+            user_id=user.id,
+            kind="access",
+            expires_at=clock.now() + timedelta(seconds=ttl),
+        )
     )
     session.flush()
     return token, ttl
@@ -151,12 +164,14 @@ def create_personal_token(session: Session, *, user: User, name: str) -> str:
     if not name:
         raise Invalid("Nama token wajib diisi.")
     token = security.new_token()
-    row = ApiToken(token_hash=security.hash_token(token), user_id=user.id, kind="personal",
-                   name=name[:100])
+    row = ApiToken(
+        token_hash=security.hash_token(token), user_id=user.id, kind="personal", name=name[:100]
+    )
     session.add(row)
     session.flush()
-    audit.record(session, actor=user, action="token.create", object_type="api_token",
-                 object_id=row.id)
+    audit.record(
+        session, actor=user, action="token.create", object_type="api_token", object_id=row.id
+    )
     return token
 
 
@@ -165,8 +180,9 @@ def revoke_personal_token(session: Session, *, user: User, token_id: int) -> Non
     if row is None or row.user_id != user.id or row.kind != "personal":
         raise NotFound()
     session.delete(row)
-    audit.record(session, actor=user, action="token.revoke", object_type="api_token",
-                 object_id=token_id)
+    audit.record(
+        session, actor=user, action="token.revoke", object_type="api_token", object_id=token_id
+    )
 
 
 def token_user(session: Session, *, token: str) -> User | None:
@@ -177,7 +193,12 @@ def token_user(session: Session, *, token: str) -> User | None:
 
 
 def change_password(
-    session: Session, *, user: User, current: str | None, new: str, confirm: str,
+    session: Session,
+    *,
+    user: User,
+    current: str | None,
+    new: str,
+    confirm: str,
     keep_token: str | None = None,
 ) -> None:
     """Change a password; every other session of the user ends."""
@@ -185,8 +206,9 @@ def change_password(
         raise Invalid("Kata sandi saat ini salah.")
     if new != confirm:
         raise Invalid("Konfirmasi kata sandi tidak sama.")
-    problem = security.password_problem(new, user_inputs=(user.nip or "", user.email or "",
-                                                          *user.name.split()))
+    problem = security.password_problem(
+        new, user_inputs=(user.nip or "", user.email or "", *user.name.split())
+    )
     if problem:
         raise Invalid(problem)
     if security.verify_password(user.password_hash, new):
@@ -195,16 +217,23 @@ def change_password(
     user.must_change_password = False
     repository.delete_sessions_of(session, user.id)
     session.flush()
-    audit.record(session, actor=user, action="password.change", object_type="user",
-                 object_id=user.id)
+    audit.record(
+        session, actor=user, action="password.change", object_type="user", object_id=user.id
+    )
 
 
 def accept_privacy(session: Session, *, user: User) -> None:
     if user.privacy_accepted_at is None:
         user.privacy_accepted_at = clock.now()
         session.flush()
-        audit.record(session, actor=user, action="privacy.accept", object_type="user",
-                     object_id=user.id, detail={"notice": PRIVACY_NOTICE_VERSION})
+        audit.record(
+            session,
+            actor=user,
+            action="privacy.accept",
+            object_type="user",
+            object_id=user.id,
+            detail={"notice": PRIVACY_NOTICE_VERSION},
+        )
 
 
 def hr_instansi_id(user: User) -> int | None:
@@ -272,11 +301,21 @@ def create_user(
     session.add(user)
     session.flush()
     for role in sorted(set(roles)):
-        user.roles.append(UserRole(role=Role(role),
-                                   instansi_id=instansi.id if role == "hr" and instansi else None))
+        user.roles.append(
+            UserRole(
+                role=Role(role), instansi_id=instansi.id if role == "hr" and instansi else None
+            )
+        )
     session.flush()
-    audit.record(session, actor=actor, action="user.create", object_type="user", object_id=user.id,
-                 instansi_id=user.instansi_id, detail={"roles": sorted(set(roles))})
+    audit.record(
+        session,
+        actor=actor,
+        action="user.create",
+        object_type="user",
+        object_id=user.id,
+        instansi_id=user.instansi_id,
+        detail={"roles": sorted(set(roles))},
+    )
     return user
 
 
@@ -293,14 +332,21 @@ def set_roles(session: Session, *, user: User, roles: list[str], actor: User) ->
         if row.role.value in removed:
             user.roles.remove(row)
     for name in sorted(wanted - current):
-        user.roles.append(UserRole(role=Role(name),
-                                   instansi_id=user.instansi_id if name == "hr" else None))
+        user.roles.append(
+            UserRole(role=Role(name), instansi_id=user.instansi_id if name == "hr" else None)
+        )
     session.flush()
     if removed:
         repository.delete_sessions_of(session, user.id)
-    audit.record(session, actor=actor, action="user.roles", object_type="user", object_id=user.id,
-                 instansi_id=user.instansi_id,
-                 detail={"added": sorted(wanted - current), "removed": sorted(removed)})
+    audit.record(
+        session,
+        actor=actor,
+        action="user.roles",
+        object_type="user",
+        object_id=user.id,
+        instansi_id=user.instansi_id,
+        detail={"added": sorted(wanted - current), "removed": sorted(removed)},
+    )
 
 
 def set_active(session: Session, *, user: User, active: bool, actor: User) -> None:
@@ -310,8 +356,14 @@ def set_active(session: Session, *, user: User, active: bool, actor: User) -> No
     if not active:
         repository.delete_sessions_of(session, user.id)
     session.flush()
-    audit.record(session, actor=actor, action="user.activate" if active else "user.deactivate",
-                 object_type="user", object_id=user.id, instansi_id=user.instansi_id)
+    audit.record(
+        session,
+        actor=actor,
+        action="user.activate" if active else "user.deactivate",
+        object_type="user",
+        object_id=user.id,
+        instansi_id=user.instansi_id,
+    )
 
 
 def reset_password(session: Session, *, user: User, actor: User) -> str:
@@ -321,8 +373,14 @@ def reset_password(session: Session, *, user: User, actor: User) -> str:
     user.must_change_password = True
     repository.delete_sessions_of(session, user.id)
     session.flush()
-    audit.record(session, actor=actor, action="user.reset_password", object_type="user",
-                 object_id=user.id, instansi_id=user.instansi_id)
+    audit.record(
+        session,
+        actor=actor,
+        action="user.reset_password",
+        object_type="user",
+        object_id=user.id,
+        instansi_id=user.instansi_id,
+    )
     return temporary
 
 

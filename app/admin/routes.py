@@ -21,7 +21,12 @@ from app.org import service as org
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
-ROLE_LABELS = {"learner": "Peserta", "trainer": "Widyaiswara", "hr": "BKPSDM (HR)", "admin": "Admin"}
+ROLE_LABELS = {
+    "learner": "Peserta",
+    "trainer": "Widyaiswara",
+    "hr": "BKPSDM (HR)",
+    "admin": "Admin",
+}
 
 
 @router.get("", response_class=HTMLResponse)
@@ -31,22 +36,43 @@ def admin_home(user: AdminUser) -> Response:
 
 @router.get("/users", response_class=HTMLResponse)
 def users(
-    request: Request, db: DbSession, user: AdminUser, q: str | None = None,
-    role: str | None = None, page: int = 1,
+    request: Request,
+    db: DbSession,
+    user: AdminUser,
+    q: str | None = None,
+    role: str | None = None,
+    page: int = 1,
 ) -> Response:
     page = max(page, 1)
-    rows, total = accounts_repository.search_users(db, query=(q or "").strip() or None, role=role,
-                                                   instansi_id=None, page=page)
-    return render(request, "admin/users.html",
-                  {"users": rows, "total": total, "page": page, "q": q or "", "role": role or "",
-                   "pages": max(1, -(-total // 50)), "role_labels": ROLE_LABELS})
+    rows, total = accounts_repository.search_users(
+        db, query=(q or "").strip() or None, role=role, instansi_id=None, page=page
+    )
+    return render(
+        request,
+        "admin/users.html",
+        {
+            "users": rows,
+            "total": total,
+            "page": page,
+            "q": q or "",
+            "role": role or "",
+            "pages": max(1, -(-total // 50)),
+            "role_labels": ROLE_LABELS,
+        },
+    )
 
 
 @router.get("/users/new", response_class=HTMLResponse)
 def user_new(request: Request, db: DbSession, user: AdminUser) -> Response:
-    return render(request, "admin/user_new.html",
-                  {"instansi_choices": org_repository.all_instansi(db), "role_labels": ROLE_LABELS,
-                   "form": {}})
+    return render(
+        request,
+        "admin/user_new.html",
+        {
+            "instansi_choices": org_repository.all_instansi(db),
+            "role_labels": ROLE_LABELS,
+            "form": {},
+        },
+    )
 
 
 @router.post("/users/new", response_class=HTMLResponse)
@@ -61,90 +87,147 @@ def user_create(
     instansi: Annotated[str, Form()] = "",
     roles: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
-    form = {"nip": nip, "name": name, "email": email, "jenis_asn": jenis_asn, "instansi": instansi,
-            "roles": roles or []}
+    form = {
+        "nip": nip,
+        "name": name,
+        "email": email,
+        "jenis_asn": jenis_asn,
+        "instansi": instansi,
+        "roles": roles or [],
+    }
     try:
         target = org.get_instansi(db, code=instansi) if instansi else None
         created = accounts.create_user(
-            db, nip=nip or None, name=name, email=email or None, password=None,
-            roles=roles or ["learner"], instansi=target, jenis_asn=jenis_asn, actor=admin,
+            db,
+            nip=nip or None,
+            name=name,
+            email=email or None,
+            password=None,
+            roles=roles or ["learner"],
+            instansi=target,
+            jenis_asn=jenis_asn,
+            actor=admin,
             must_change_password=True,
         )
         temporary = accounts.reset_password(db, user=created, actor=admin)
     except AppError as exc:
         db.rollback()
-        return render(request, "admin/user_new.html",
-                      {"instansi_choices": org_repository.all_instansi(db),
-                       "role_labels": ROLE_LABELS, "form": form, "error": exc.message},
-                      status_code=422)
-    return render(request, "admin/user_detail.html",
-                  {"managed": created, "role_labels": ROLE_LABELS, "temporary": temporary})
+        return render(
+            request,
+            "admin/user_new.html",
+            {
+                "instansi_choices": org_repository.all_instansi(db),
+                "role_labels": ROLE_LABELS,
+                "form": form,
+                "error": exc.message,
+            },
+            status_code=422,
+        )
+    return render(
+        request,
+        "admin/user_detail.html",
+        {"managed": created, "role_labels": ROLE_LABELS, "temporary": temporary},
+    )
 
 
 @router.get("/users/{user_id}", response_class=HTMLResponse)
 def user_detail(request: Request, managed: ManagedUser) -> Response:
-    return render(request, "admin/user_detail.html", {"managed": managed, "role_labels": ROLE_LABELS})
+    return render(
+        request, "admin/user_detail.html", {"managed": managed, "role_labels": ROLE_LABELS}
+    )
 
 
 @router.post("/users/{user_id}/roles", response_class=HTMLResponse)
 def user_roles(
-    request: Request, db: DbSession, admin: AdminUser, managed: ManagedUser,
+    request: Request,
+    db: DbSession,
+    admin: AdminUser,
+    managed: ManagedUser,
     roles: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     try:
         accounts.set_roles(db, user=managed, roles=roles or [], actor=admin)
     except AppError as exc:
-        return render(request, "admin/user_detail.html",
-                      {"managed": managed, "role_labels": ROLE_LABELS, "error": exc.message},
-                      status_code=422)
+        return render(
+            request,
+            "admin/user_detail.html",
+            {"managed": managed, "role_labels": ROLE_LABELS, "error": exc.message},
+            status_code=422,
+        )
     return redirect(f"/admin/users/{managed.id}", flash="Peran pengguna diperbarui.")
 
 
 @router.post("/users/{user_id}/active", response_class=HTMLResponse)
 def user_active(
-    request: Request, db: DbSession, admin: AdminUser, managed: ManagedUser,
+    request: Request,
+    db: DbSession,
+    admin: AdminUser,
+    managed: ManagedUser,
     active: Annotated[str, Form()] = "0",
 ) -> Response:
     try:
         accounts.set_active(db, user=managed, active=active == "1", actor=admin)
     except AppError as exc:
-        return render(request, "admin/user_detail.html",
-                      {"managed": managed, "role_labels": ROLE_LABELS, "error": exc.message},
-                      status_code=422)
+        return render(
+            request,
+            "admin/user_detail.html",
+            {"managed": managed, "role_labels": ROLE_LABELS, "error": exc.message},
+            status_code=422,
+        )
     message = "Akun diaktifkan." if active == "1" else "Akun dinonaktifkan; semua sesinya berakhir."
     return redirect(f"/admin/users/{managed.id}", flash=message)
 
 
 @router.post("/users/{user_id}/password", response_class=HTMLResponse)
-def user_reset_password(request: Request, db: DbSession, admin: AdminUser, managed: ManagedUser) -> Response:
+def user_reset_password(
+    request: Request, db: DbSession, admin: AdminUser, managed: ManagedUser
+) -> Response:
     temporary = accounts.reset_password(db, user=managed, actor=admin)
-    return render(request, "admin/user_detail.html",
-                  {"managed": managed, "role_labels": ROLE_LABELS, "temporary": temporary})
+    return render(
+        request,
+        "admin/user_detail.html",
+        {"managed": managed, "role_labels": ROLE_LABELS, "temporary": temporary},
+    )
 
 
 @router.get("/units", response_class=HTMLResponse)
 def units(request: Request, db: DbSession, admin: AdminUser) -> Response:
-    trees = [(i, org.flatten(org.unit_tree(db, instansi=i))) for i in org_repository.all_instansi(db)]
+    trees = [
+        (i, org.flatten(org.unit_tree(db, instansi=i))) for i in org_repository.all_instansi(db)
+    ]
     return render(request, "admin/units.html", {"trees": trees, "form": {}})
 
 
 @router.post("/units", response_class=HTMLResponse)
 def unit_create(
-    request: Request, db: DbSession, admin: AdminUser,
-    instansi: Annotated[str, Form()] = "", code: Annotated[str, Form()] = "",
-    name: Annotated[str, Form()] = "", parent: Annotated[str, Form()] = "",
+    request: Request,
+    db: DbSession,
+    admin: AdminUser,
+    instansi: Annotated[str, Form()] = "",
+    code: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    parent: Annotated[str, Form()] = "",
 ) -> Response:
     try:
         target = org.get_instansi(db, code=instansi)
-        org.create_unit(db, instansi=target, code=code, name=name, parent_code=parent or None,
-                        actor=admin)
+        org.create_unit(
+            db, instansi=target, code=code, name=name, parent_code=parent or None, actor=admin
+        )
     except AppError as exc:
         db.rollback()
-        trees = [(i, org.flatten(org.unit_tree(db, instansi=i))) for i in org_repository.all_instansi(db)]
-        return render(request, "admin/units.html",
-                      {"trees": trees, "error": exc.message,
-                       "form": {"instansi": instansi, "code": code, "name": name, "parent": parent}},
-                      status_code=422)
+        trees = [
+            (i, org.flatten(org.unit_tree(db, instansi=i))) for i in org_repository.all_instansi(db)
+        ]
+        return render(
+            request,
+            "admin/units.html",
+            {
+                "trees": trees,
+                "error": exc.message,
+                "form": {"instansi": instansi, "code": code, "name": name, "parent": parent},
+            },
+            status_code=422,
+        )
     return redirect("/admin/units", flash=f"Unit {code} ditambahkan.")
 
 
@@ -154,9 +237,18 @@ def audit_log(
 ) -> Response:
     page = max(page, 1)
     events, total = audit_repository.page(db, action=action or None, page=page)
-    return render(request, "admin/audit.html",
-                  {"events": events, "total": total, "page": page, "action": action or "",
-                   "actions": audit_repository.actions(db), "pages": max(1, -(-total // 50))})
+    return render(
+        request,
+        "admin/audit.html",
+        {
+            "events": events,
+            "total": total,
+            "page": page,
+            "action": action or "",
+            "actions": audit_repository.actions(db),
+            "pages": max(1, -(-total // 50)),
+        },
+    )
 
 
 ALL_ROLES = [r.value for r in Role]

@@ -13,13 +13,23 @@ router = APIRouter(tags=["courses"])
 
 @router.get("/courses", response_model=list[CourseOut])
 def list_courses(
-    db: DbSession, user: ApiUser, q: str | None = None, area: str | None = None,
+    db: DbSession,
+    user: ApiUser,
+    q: str | None = None,
+    area: str | None = None,
     level: str | None = None,
 ) -> list[CourseOut]:
     return [
-        CourseOut(slug=e.course.slug, code=e.course.code, title=e.version.title,
-                  summary=e.version.summary, jp=e.version.jp, version=e.version.number,
-                  competency_area=e.version.competency_area, level=e.version.level)
+        CourseOut(
+            slug=e.course.slug,
+            code=e.course.code,
+            title=e.version.title,
+            summary=e.version.summary,
+            jp=e.version.jp,
+            version=e.version.number,
+            competency_area=e.version.competency_area,
+            level=e.version.level,
+        )
         for e in service.search(db, query=q, area=area, level=level)
     ]
 
@@ -38,13 +48,29 @@ def outline(version: ApiCourse) -> OutlineOut:
         passing_score=version.passing_score,
         max_attempts=version.max_attempts,
         modules=[
-            ModuleOut(slug=m.slug, title=m.title,
-                      lessons=[LessonOut(id=les.id, slug=les.slug, title=les.title,
-                                         minutes=les.minutes, completed=False)
-                               for les in m.lessons])
+            ModuleOut(
+                slug=m.slug,
+                title=m.title,
+                lessons=[
+                    LessonOut(
+                        id=les.id,
+                        slug=les.slug,
+                        title=les.title,
+                        minutes=les.minutes,
+                        completed=False,
+                    )
+                    for les in m.lessons
+                ],
+            )
             for m in version.modules
         ],
-        quizzes=[QuizOut(id=q.id, kind=q.kind, title=q.title,
-                         module=modules_by_id.get(q.module_id) if q.module_id else None)
-                 for q in version.quizzes],
+        quizzes=[
+            QuizOut(
+                id=q.id,
+                kind=q.kind,
+                title=q.title,
+                module=modules_by_id.get(q.module_id) if q.module_id else None,
+            )
+            for q in version.quizzes
+        ],
     )

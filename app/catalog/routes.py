@@ -28,8 +28,14 @@ def catalogue(
     return render(
         request,
         "catalog/list.html",
-        {"entries": entries, "q": q or "", "area": area or "", "level": level or "",
-         "areas": service.AREAS, "levels": service.LEVELS},
+        {
+            "entries": entries,
+            "q": q or "",
+            "area": area or "",
+            "level": level or "",
+            "areas": service.AREAS,
+            "levels": service.LEVELS,
+        },
     )
 
 
@@ -40,8 +46,14 @@ def course_page(request: Request, version: PageCourse) -> Response:
     return render(
         request,
         "catalog/course.html",
-        {"version": version, "course": version.course, "pretest": pretest, "posttest": posttest,
-         "areas": service.AREAS, "levels": service.LEVELS},
+        {
+            "version": version,
+            "course": version.course,
+            "pretest": pretest,
+            "posttest": posttest,
+            "areas": service.AREAS,
+            "levels": service.LEVELS,
+        },
     )
 
 
@@ -56,7 +68,9 @@ def course_media(
         "ETag": f'"{item.sha256}"',
     }
     if item.content_type == "image/svg+xml":
-        headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+        headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+        )
     if item.content_type not in _INLINE:
         filename = path.rsplit("/", 1)[-1].replace('"', "")
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -30,7 +30,10 @@ def search(
     query = (query or "").strip()[:100] or None
     area = area if area in AREAS else None
     level = level if level in LEVELS else None
-    return [CatalogEntry(c, v) for c, v in courses.published(session, query=query, area=area, level=level)]
+    return [
+        CatalogEntry(c, v)
+        for c, v in courses.published(session, query=query, area=area, level=level)
+    ]
 
 
 def published_course(session: Session, *, slug: str) -> CourseVersion:

@@ -31,7 +31,7 @@ def _cookies(scope: Scope) -> dict[str, str]:
             jar: SimpleCookie = SimpleCookie()
             try:
                 jar.load(value.decode("latin-1"))
-            except Exception:  # noqa: BLE001 - a malformed cookie header is just ignored
+            except Exception:
                 return {}
             return {k: m.value for k, m in jar.items()}
     return {}
@@ -104,6 +104,11 @@ async def _too_large(scope: Scope, send: Send, limit: int) -> None:
     else:
         body = f"<!doctype html><html lang=id><title>Terlalu besar</title><p>{message}</p>".encode()
         ctype = b"text/html; charset=utf-8"
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -116,7 +116,10 @@ class _Reader:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = (mark.line + 1 if mark else 1) + line_offset
-            self.problem(path, line, f"YAML syntax error: {exc.problem or exc}")
+            message = f"YAML syntax error: {exc.problem or exc}"
+            if exc.context and exc.context_mark:
+                message += f" ({exc.context} started on line {exc.context_mark.line + 1 + line_offset})"
+            self.problem(path, line, message)
             return None
         if not isinstance(data, dict):
             self.problem(path, 1 + line_offset, "expected a mapping of fields")

@@ -17,6 +17,6 @@ def readyz(request: Request) -> JSONResponse:
     try:
         with request.app.state.db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any failure means "not ready"
+    except Exception:
         return JSONResponse({"status": "unavailable"}, status_code=503)
     return JSONResponse({"status": "ok"})

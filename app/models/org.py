@@ -25,8 +25,12 @@ class Unit(Base):
     __table_args__ = (UniqueConstraint("instansi_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    instansi_id: Mapped[int] = mapped_column(ForeignKey("instansi.id", ondelete="CASCADE"), index=True)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    instansi_id: Mapped[int] = mapped_column(
+        ForeignKey("instansi.id", ondelete="CASCADE"), index=True
+    )
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("unit.id", ondelete="RESTRICT"), index=True
+    )
     code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
 

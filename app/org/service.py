@@ -40,8 +40,9 @@ def default_instansi(session: Session) -> Instansi:
     """The only instansi, for commands that may leave it out."""
     rows = repository.all_instansi(session)
     if len(rows) != 1:
-        raise Invalid("Sebutkan kode instansi (--instansi): terdapat "
-                      f"{len(rows)} instansi di basis data.")
+        raise Invalid(
+            f"Sebutkan kode instansi (--instansi): terdapat {len(rows)} instansi di basis data."
+        )
     return rows[0]
 
 
@@ -51,8 +52,14 @@ def create_instansi(session: Session, *, code: str, name: str, actor: User | Non
     row = Instansi(code=code, name=name)
     session.add(row)
     session.flush()
-    audit.record(session, actor=actor, action="instansi.create", object_type="instansi",
-                 object_id=code, instansi_id=row.id)
+    audit.record(
+        session,
+        actor=actor,
+        action="instansi.create",
+        object_type="instansi",
+        object_id=code,
+        instansi_id=row.id,
+    )
     return row
 
 
@@ -76,12 +83,19 @@ def flatten(tree: list[UnitNode], depth: int = 0) -> list[tuple[int, UnitNode]]:
 
 
 def create_unit(
-    session: Session, *, instansi: Instansi, code: str, name: str, parent_code: str | None,
+    session: Session,
+    *,
+    instansi: Instansi,
+    code: str,
+    name: str,
+    parent_code: str | None,
     actor: User | None,
 ) -> Unit:
     code, name = (code or "").strip(), (name or "").strip()
     if not UNIT_CODE.match(code):
-        raise Invalid("Kode unit 1–40 karakter: huruf, angka, titik, garis bawah, atau tanda hubung.")
+        raise Invalid(
+            "Kode unit 1–40 karakter: huruf, angka, titik, garis bawah, atau tanda hubung."
+        )
     if not name:
         raise Invalid("Nama unit wajib diisi.")
     if repository.unit_by_code(session, instansi.id, code):
@@ -91,12 +105,19 @@ def create_unit(
         parent = repository.unit_by_code(session, instansi.id, parent_code)
         if parent is None:
             raise Invalid(f"Unit induk {parent_code} tidak ditemukan.")
-    unit = Unit(instansi_id=instansi.id, code=code, name=name[:200],
-                parent_id=parent.id if parent else None)
+    unit = Unit(
+        instansi_id=instansi.id, code=code, name=name[:200], parent_id=parent.id if parent else None
+    )
     session.add(unit)
     session.flush()
-    audit.record(session, actor=actor, action="unit.create", object_type="unit", object_id=code,
-                 instansi_id=instansi.id)
+    audit.record(
+        session,
+        actor=actor,
+        action="unit.create",
+        object_type="unit",
+        object_id=code,
+        instansi_id=instansi.id,
+    )
     return unit
 
 

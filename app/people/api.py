@@ -15,8 +15,7 @@ from app.people.schemas import ImportErrorOut, ImportOut, NewAccountOut
 router = APIRouter(tags=["people"])
 
 
-@router.post("/people/import", response_model=ImportOut,
-             responses={403: {}, 413: {}, 422: {}})
+@router.post("/people/import", response_model=ImportOut, responses={403: {}, 413: {}, 422: {}})
 def people_import(
     db: DbSession,
     user: ApiHrUser,
@@ -32,12 +31,24 @@ def people_import(
     else:
         target = org.default_instansi(db)
     data = file.file.read(get_settings().import_max_bytes + 1)
-    report = service.run_import(db, data=data, filename=file.filename or "berkas.csv",
-                                instansi=target, actor=user, dry_run=dry_run)
+    report = service.run_import(
+        db,
+        data=data,
+        filename=file.filename or "berkas.csv",
+        instansi=target,
+        actor=user,
+        dry_run=dry_run,
+    )
     return ImportOut(
-        dry_run=report.dry_run, total_rows=report.total_rows, created=report.created,
-        updated=report.updated, unchanged=report.unchanged, units_created=report.units_created,
+        dry_run=report.dry_run,
+        total_rows=report.total_rows,
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        units_created=report.units_created,
         errors=[ImportErrorOut(row=e.row, field=e.field, message=e.message) for e in report.errors],
-        accounts=[NewAccountOut(row=a.row, nip=a.nip, temporary_password=a.temporary_password)
-                  for a in report.accounts],
+        accounts=[
+            NewAccountOut(row=a.row, nip=a.nip, temporary_password=a.temporary_password)
+            for a in report.accounts
+        ],
     )

@@ -61,7 +61,9 @@ def _xlsx_rows(data: bytes) -> list[list[object]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UnreadableFile(f"Berkas XLSX rusak atau tidak valid ({type(exc).__name__}).") from None
+        raise UnreadableFile(
+            f"Berkas XLSX rusak atau tidak valid ({type(exc).__name__})."
+        ) from None
     try:
         sheet = workbook.worksheets[0]
         return [list(row) for row in sheet.iter_rows(values_only=True)]
@@ -79,12 +81,16 @@ def read_sheet(data: bytes, filename: str, *, max_rows: int) -> Sheet:
             raise UnreadableFile("Berkas berekstensi .xlsx tetapi isinya bukan XLSX.")
         raw: list[list[object]] = _xlsx_rows(data)
     elif name.endswith(".xls"):
-        raise UnreadableFile("Format .xls (Excel 97–2003) tidak didukung. Simpan ulang sebagai .xlsx atau .csv.")
+        raise UnreadableFile(
+            "Format .xls (Excel 97–2003) tidak didukung. Simpan ulang sebagai .xlsx atau .csv."
+        )
     else:
         raw = [list(r) for r in _csv_rows(data)]
 
     # Skip leading blank lines; the header is the first non-empty row.
-    header_index = next((i for i, r in enumerate(raw) if any(str(c or "").strip() for c in r)), None)
+    header_index = next(
+        (i for i, r in enumerate(raw) if any(str(c or "").strip() for c in r)), None
+    )
     if header_index is None:
         raise UnreadableFile("Berkas tidak berisi data.")
     columns = [_normalise_header(c) for c in raw[header_index]]
@@ -105,12 +111,15 @@ def read_sheet(data: bytes, filename: str, *, max_rows: int) -> Sheet:
     for offset, values in enumerate(raw[header_index + 1 :], start=header_index + 2):
         if not any(str(v or "").strip() for v in values):
             continue
-        record = {col: values[i] if i < len(values) else None
-                  for i, col in enumerate(columns) if col in KNOWN_COLUMNS}
+        record = {
+            col: values[i] if i < len(values) else None
+            for i, col in enumerate(columns)
+            if col in KNOWN_COLUMNS
+        }
         rows.append((offset, record))
         if len(rows) > max_rows:
             raise UnreadableFile(
-                f"Berkas berisi lebih dari {max_rows:,} baris data. Bagi menjadi beberapa berkas."
-                .replace(",", ".")
+                f"Berkas berisi lebih dari {max_rows:,} baris data. "
+                "Bagi menjadi beberapa berkas.".replace(",", ".")
             )
     return Sheet(columns=columns, rows=rows, unknown_columns=unknown)

@@ -65,7 +65,9 @@ def validate_nip(raw: str, *, kind: str = "PNS", today: date | None = None) -> N
             f"tanggal lahir {number[0:4]}-{number[4:6]}-{number[6:8]} tidak valid.", "tanggal_lahir"
         ) from None
     if birth > today:
-        raise InvalidNip(f"tanggal lahir {birth.isoformat()} berada di masa depan.", "tanggal_lahir")
+        raise InvalidNip(
+            f"tanggal lahir {birth.isoformat()} berada di masa depan.", "tanggal_lahir"
+        )
 
     year = int(number[8:12])
     month: int | None

@@ -32,8 +32,11 @@ def _choices(db: DbSession, user: User) -> list[Instansi]:
 
 @router.get("/import", response_class=HTMLResponse)
 def import_form(request: Request, db: DbSession, user: HrUser) -> Response:
-    return render(request, "people/import.html",
-                  {"instansi_choices": _choices(db, user), "columns": KNOWN_COLUMNS})
+    return render(
+        request,
+        "people/import.html",
+        {"instansi_choices": _choices(db, user), "columns": KNOWN_COLUMNS},
+    )
 
 
 @router.post("/import", response_class=HTMLResponse)
@@ -45,19 +48,27 @@ def import_upload(
     instansi: Annotated[str, Form()] = "",
 ) -> Response:
     choices = _choices(db, user)
-    target = next((i for i in choices if i.code == instansi), choices[0] if len(choices) == 1 else None)
+    target = next(
+        (i for i in choices if i.code == instansi), choices[0] if len(choices) == 1 else None
+    )
     context = {"instansi_choices": choices, "columns": KNOWN_COLUMNS}
     if target is None:
-        return render(request, "people/import.html", {**context, "error": "Pilih instansi tujuan."},
-                      status_code=422)
+        return render(
+            request,
+            "people/import.html",
+            {**context, "error": "Pilih instansi tujuan."},
+            status_code=422,
+        )
     data = file.file.read(get_settings().import_max_bytes + 1)
     try:
-        batch = service.save_batch(db, data=data, filename=file.filename or "berkas.csv",
-                                   instansi=target, actor=user)
+        batch = service.save_batch(
+            db, data=data, filename=file.filename or "berkas.csv", instansi=target, actor=user
+        )
         report = service.preview_batch(db, batch=batch, actor=user)
     except Invalid as exc:
-        return render(request, "people/import.html", {**context, "error": exc.message},
-                      status_code=422)
+        return render(
+            request, "people/import.html", {**context, "error": exc.message}, status_code=422
+        )
     return render(request, "people/preview.html", {"batch": batch, "report": report})
 
 
@@ -73,8 +84,10 @@ def import_errors(db: DbSession, user: HrUser, batch: PageBatch) -> Response:
     return Response(
         body.encode("utf-8"),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="impor-{batch.id}-baris-salah.csv"',
-                 "Cache-Control": "no-store"},
+        headers={
+            "Content-Disposition": f'attachment; filename="impor-{batch.id}-baris-salah.csv"',
+            "Cache-Control": "no-store",
+        },
     )
 
 

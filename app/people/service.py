@@ -80,9 +80,15 @@ def import_scope(user: User, instansi: Instansi) -> None:
     raise Forbidden("Anda hanya dapat mengimpor pegawai ke instansi Anda sendiri.")
 
 
-def _validate(session: Session, *, sheet: Sheet, instansi: Instansi) -> tuple[list[CleanRow], list[RowError]]:
+def _validate(
+    session: Session, *, sheet: Sheet, instansi: Instansi
+) -> tuple[list[CleanRow], list[RowError]]:
     errors: list[RowError] = [
-        RowError(1, col, f"kolom tidak dikenal (diabaikan); kolom yang dikenali: {', '.join(KNOWN_COLUMNS)}")
+        RowError(
+            1,
+            col,
+            f"kolom tidak dikenal (diabaikan); kolom yang dikenali: {', '.join(KNOWN_COLUMNS)}",
+        )
         for col in sheet.unknown_columns
     ]
     today = clock.today()
@@ -96,12 +102,20 @@ def _validate(session: Session, *, sheet: Sheet, instansi: Instansi) -> tuple[li
         raw_nip = values.get("nip")
         jenis = _text(values.get("jenis_asn")).upper() or "PNS"
         if jenis not in JENIS_ASN:
-            row_errors.append(RowError(row, "jenis_asn", f"harus salah satu dari {', '.join(JENIS_ASN)}"))
+            row_errors.append(
+                RowError(row, "jenis_asn", f"harus salah satu dari {', '.join(JENIS_ASN)}")
+            )
             jenis = "PNS"
         nip = ""
         if isinstance(raw_nip, (int, float)) and not isinstance(raw_nip, bool):
-            row_errors.append(RowError(row, "nip", "NIP tersimpan sebagai angka di Excel sehingga digit "
-                                                   "terakhir dapat hilang; format kolom sebagai Teks"))
+            row_errors.append(
+                RowError(
+                    row,
+                    "nip",
+                    "NIP tersimpan sebagai angka di Excel sehingga digit "
+                    "terakhir dapat hilang; format kolom sebagai Teks",
+                )
+            )
         else:
             try:
                 nip = validate_nip(_text(raw_nip), kind=jenis, today=today).number
@@ -124,7 +138,9 @@ def _validate(session: Session, *, sheet: Sheet, instansi: Instansi) -> tuple[li
             if not accounts.EMAIL_RE.match(email) or len(email) > 254:
                 row_errors.append(RowError(row, "email", f"alamat email {email!r} tidak valid"))
             elif email in seen_emails:
-                row_errors.append(RowError(row, "email", f"email sama dengan baris {seen_emails[email]}"))
+                row_errors.append(
+                    RowError(row, "email", f"email sama dengan baris {seen_emails[email]}")
+                )
             else:
                 seen_emails[email] = row
 
@@ -132,11 +148,17 @@ def _validate(session: Session, *, sheet: Sheet, instansi: Instansi) -> tuple[li
         golongan = normalise_golongan(golongan_raw, jenis_asn=jenis) if golongan_raw else None
         if golongan_raw and golongan is None:
             hint = "I–XVII" if jenis == "PPPK" else "I/a … IV/e"
-            row_errors.append(RowError(row, "golongan", f"golongan {golongan_raw!r} tidak valid untuk {jenis} ({hint})"))
+            row_errors.append(
+                RowError(
+                    row, "golongan", f"golongan {golongan_raw!r} tidak valid untuk {jenis} ({hint})"
+                )
+            )
 
         jenis_jabatan = _text(values.get("jenis_jabatan")).lower() or None
         if jenis_jabatan and jenis_jabatan not in JENIS_JABATAN:
-            row_errors.append(RowError(row, "jenis_jabatan", f"harus salah satu dari {', '.join(JENIS_JABATAN)}"))
+            row_errors.append(
+                RowError(row, "jenis_jabatan", f"harus salah satu dari {', '.join(JENIS_JABATAN)}")
+            )
 
         jabatan = _text(values.get("jabatan"))
         if len(jabatan) > 200:
@@ -150,16 +172,28 @@ def _validate(session: Session, *, sheet: Sheet, instansi: Instansi) -> tuple[li
         if row_errors:
             errors.extend(row_errors)
             continue
-        clean.append(CleanRow(
-            row=row, nip=nip,
-            values={"nama": name, "email": email or None, "jenis_asn": jenis, "golongan": golongan,
-                    "jenis_jabatan": jenis_jabatan, "jabatan": jabatan or None},
-            unit_code=unit_code, unit_name=unit_name,
-        ))
+        clean.append(
+            CleanRow(
+                row=row,
+                nip=nip,
+                values={
+                    "nama": name,
+                    "email": email or None,
+                    "jenis_asn": jenis,
+                    "golongan": golongan,
+                    "jenis_jabatan": jenis_jabatan,
+                    "jabatan": jabatan or None,
+                },
+                unit_code=unit_code,
+                unit_name=unit_name,
+            )
+        )
 
     # Checks against what the database already holds.
     existing = repository.users_by_nip(session, [c.nip for c in clean])
-    email_owner = repository.user_ids_by_email(session, [c.values["email"] for c in clean if c.values["email"]])
+    email_owner = repository.user_ids_by_email(
+        session, [c.values["email"] for c in clean if c.values["email"]]
+    )
     units = {u.code: u for u in org_repository.units_of(session, instansi.id)}
     new_units: set[str] = set()
     accepted: list[CleanRow] = []
@@ -168,13 +202,22 @@ def _validate(session: Session, *, sheet: Sheet, instansi: Instansi) -> tuple[li
         row_errors = []
         if user is not None and user.instansi_id not in (None, instansi.id):
             row_errors.append(RowError(item.row, "nip", "NIP terdaftar pada instansi lain"))
-        email = item.values["email"]
-        if email and email in email_owner and (user is None or email_owner[email] != user.id):
+        row_email = item.values["email"]
+        if (
+            row_email
+            and row_email in email_owner
+            and (user is None or email_owner[row_email] != user.id)
+        ):
             row_errors.append(RowError(item.row, "email", "email sudah dipakai pegawai lain"))
         if item.unit_code and item.unit_code not in units and item.unit_code not in new_units:
             if not item.unit_name:
-                row_errors.append(RowError(item.row, "nama_unit",
-                                           f"unit {item.unit_code} belum ada; isi nama_unit untuk membuatnya"))
+                row_errors.append(
+                    RowError(
+                        item.row,
+                        "nama_unit",
+                        f"unit {item.unit_code} belum ada; isi nama_unit untuk membuatnya",
+                    )
+                )
             else:
                 new_units.add(item.unit_code)
         if row_errors:
@@ -194,7 +237,9 @@ def _apply(
         unit = units.get(item.unit_code) if item.unit_code else None
         if item.unit_code and unit is None:
             report.units_created += 1
-            unit = Unit(instansi_id=instansi.id, code=item.unit_code, name=item.unit_name or item.unit_code)
+            unit = Unit(
+                instansi_id=instansi.id, code=item.unit_code, name=item.unit_name or item.unit_code
+            )
             units[item.unit_code] = unit
             if write:
                 session.add(unit)
@@ -204,18 +249,25 @@ def _apply(
             report.created += 1
             if write:
                 temporary = accounts.temporary_password()
-                user = User(nip=item.nip, instansi_id=instansi.id, is_active=True,
-                            must_change_password=True,
-                            password_hash=security.hash_password(temporary),
-                            unit_id=unit.id if unit else None,
-                            name=str(item.values["nama"]))
+                user = User(
+                    nip=item.nip,
+                    instansi_id=instansi.id,
+                    is_active=True,
+                    must_change_password=True,
+                    password_hash=security.hash_password(temporary),
+                    unit_id=unit.id if unit else None,
+                    name=str(item.values["nama"]),
+                )
                 _assign(user, item.values)
                 user.roles.append(UserRole(role=Role.learner))
                 session.add(user)
                 report.accounts.append(NewAccount(item.row, item.nip, user.name, temporary))
             continue
-        changed = _differs(user, item.values) or (unit is not None and user.unit_id != unit.id) \
+        changed = (
+            _differs(user, item.values)
+            or (unit is not None and user.unit_id != unit.id)
             or user.instansi_id != instansi.id
+        )
         if not changed:
             report.unchanged += 1
             continue
@@ -243,21 +295,32 @@ def _differs(user: User, values: dict[str, str | None]) -> bool:
         return True
     if values["email"] and values["email"] != (user.email or "").lower():
         return True
-    current = {"jenis_asn": str(user.jenis_asn) if user.jenis_asn else None,
-               "golongan": user.golongan, "jenis_jabatan": user.jenis_jabatan, "jabatan": user.jabatan}
+    current = {
+        "jenis_asn": str(user.jenis_asn) if user.jenis_asn else None,
+        "golongan": user.golongan,
+        "jenis_jabatan": user.jenis_jabatan,
+        "jabatan": user.jabatan,
+    }
     return any(values[k] is not None and values[k] != current[k] for k in current)
 
 
 def run_import(
-    session: Session, *, data: bytes, filename: str, instansi: Instansi, actor: User | None,
+    session: Session,
+    *,
+    data: bytes,
+    filename: str,
+    instansi: Instansi,
+    actor: User | None,
     dry_run: bool,
 ) -> ImportReport:
-    """Validate the file; unless `dry_run`, write every valid row (one transaction: the caller's)."""
+    """Validate the file; unless `dry_run`, write every valid row in the caller's transaction."""
     settings = get_settings()
     if actor is not None:
         import_scope(actor, instansi)
     if len(data) > settings.import_max_bytes:
-        raise Invalid(f"Berkas terlalu besar (maksimal {settings.import_max_bytes // (1024 * 1024)} MB).")
+        raise Invalid(
+            f"Berkas terlalu besar (maksimal {settings.import_max_bytes // (1024 * 1024)} MB)."
+        )
     try:
         sheet = read_sheet(data, filename, max_rows=settings.import_max_rows)
     except UnreadableFile as exc:
@@ -266,24 +329,44 @@ def run_import(
     report = ImportReport(dry_run=dry_run, total_rows=len(sheet.rows), errors=errors)
     _apply(session, rows=rows, instansi=instansi, report=report, write=not dry_run)
     if not dry_run:
-        audit.record(session, actor=actor, action="people.import", object_type="instansi",
-                     object_id=instansi.code, instansi_id=instansi.id,
-                     detail={"file": filename[:100], "created": report.created,
-                             "updated": report.updated, "errors": len(errors)})
+        audit.record(
+            session,
+            actor=actor,
+            action="people.import",
+            object_type="instansi",
+            object_id=instansi.code,
+            instansi_id=instansi.id,
+            detail={
+                "file": filename[:100],
+                "created": report.created,
+                "updated": report.updated,
+                "errors": len(errors),
+            },
+        )
     return report
 
 
-def save_batch(session: Session, *, data: bytes, filename: str, instansi: Instansi, actor: User) -> ImportBatch:
+def save_batch(
+    session: Session, *, data: bytes, filename: str, instansi: Instansi, actor: User
+) -> ImportBatch:
     import_scope(actor, instansi)
-    batch = ImportBatch(instansi_id=instansi.id, uploaded_by_id=actor.id, filename=filename[:255], data=data)
+    batch = ImportBatch(
+        instansi_id=instansi.id, uploaded_by_id=actor.id, filename=filename[:255], data=data
+    )
     session.add(batch)
     session.flush()
     return batch
 
 
 def preview_batch(session: Session, *, batch: ImportBatch, actor: User) -> ImportReport:
-    report = run_import(session, data=batch.data, filename=batch.filename, instansi=batch.instansi,
-                        actor=actor, dry_run=True)
+    report = run_import(
+        session,
+        data=batch.data,
+        filename=batch.filename,
+        instansi=batch.instansi,
+        actor=actor,
+        dry_run=True,
+    )
     batch.error_count = len(report.errors)
     return report
 
@@ -291,8 +374,14 @@ def preview_batch(session: Session, *, batch: ImportBatch, actor: User) -> Impor
 def commit_batch(session: Session, *, batch: ImportBatch, actor: User) -> ImportReport:
     if batch.status != "preview":
         raise Conflict("Impor ini sudah disimpan sebelumnya.")
-    report = run_import(session, data=batch.data, filename=batch.filename, instansi=batch.instansi,
-                        actor=actor, dry_run=False)
+    report = run_import(
+        session,
+        data=batch.data,
+        filename=batch.filename,
+        instansi=batch.instansi,
+        actor=actor,
+        dry_run=False,
+    )
     batch.status = "committed"
     batch.committed_at = clock.now()
     batch.created_count, batch.updated_count = report.created, report.updated
@@ -330,6 +419,13 @@ def errors_csv(session: Session, *, batch: ImportBatch, actor: User) -> str:
     for row, values in sheet.rows:
         if row in by_row:
             writer.writerow([_text(values.get(c)) for c in columns] + ["; ".join(by_row[row])])
-    audit.record(session, actor=actor, action="people.import_errors_export", object_type="import_batch",
-                 object_id=batch.id, instansi_id=batch.instansi_id, detail={"rows": len(by_row)})
+    audit.record(
+        session,
+        actor=actor,
+        action="people.import_errors_export",
+        object_type="import_batch",
+        object_id=batch.id,
+        instansi_id=batch.instansi_id,
+        detail={"rows": len(by_row)},
+    )
     return "\ufeff" + out.getvalue()

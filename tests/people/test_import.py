@@ -32,7 +32,9 @@ BAD = [
 ]
 
 
-def csv_bytes(rows: list[str], *, sep: str = ",", header: str = HEADER, encoding: str = "utf-8") -> bytes:
+def csv_bytes(
+    rows: list[str], *, sep: str = ",", header: str = HEADER, encoding: str = "utf-8"
+) -> bytes:
     text = "\n".join([header.replace(",", sep), *[r.replace(",", sep) for r in rows]]) + "\n"
     return text.encode(encoding)
 
@@ -41,25 +43,45 @@ def count_users(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
 
 
-def run(session: Session, world: World, data: bytes, *, dry_run: bool, filename: str = "asn.csv",
-        actor: User | None = None) -> service.ImportReport:
-    return service.run_import(session, data=data, filename=filename, instansi=world.instansi,
-                              actor=actor or world.hr, dry_run=dry_run)
+def run(
+    session: Session,
+    world: World,
+    data: bytes,
+    *,
+    dry_run: bool,
+    filename: str = "asn.csv",
+    actor: User | None = None,
+) -> service.ImportReport:
+    return service.run_import(
+        session,
+        data=data,
+        filename=filename,
+        instansi=world.instansi,
+        actor=actor or world.hr,
+        dry_run=dry_run,
+    )
 
 
-def test_preview_of_ten_good_and_three_bad_rows_lists_exactly_the_bad_rows(session: Session, world: World) -> None:
+def test_preview_of_ten_good_and_three_bad_rows_lists_exactly_the_bad_rows(
+    session: Session, world: World
+) -> None:
     before = count_users(session)
     report = run(session, world, csv_bytes(GOOD + BAD), dry_run=True)
     assert report.created == 10
     assert report.error_rows == 3
     assert sorted({e.row for e in report.errors}) == [12, 13, 14]
     assert {(e.row, e.field) for e in report.errors} == {
-        (12, "nip"), (13, "golongan"), (14, "nip"), (14, "nama"),
+        (12, "nip"),
+        (13, "golongan"),
+        (14, "nip"),
+        (14, "nama"),
     }
     assert count_users(session) == before, "a preview writes nothing"
 
 
-def test_commit_creates_ten_people_and_reimport_creates_none_but_updates_changes(session: Session, world: World) -> None:
+def test_commit_creates_ten_people_and_reimport_creates_none_but_updates_changes(
+    session: Session, world: World
+) -> None:
     before = count_users(session)
     first = run(session, world, csv_bytes(GOOD + BAD), dry_run=False)
     assert (first.created, first.updated) == (10, 0)
@@ -93,29 +115,44 @@ def test_units_are_created_once_and_matched_by_code(session: Session, world: Wor
 
 def test_hr_cannot_import_into_another_instansi(session: Session, world: World) -> None:
     with pytest.raises(Forbidden):
-        service.run_import(session, data=csv_bytes(GOOD), filename="a.csv",
-                           instansi=world.other_instansi, actor=world.hr, dry_run=False)
+        service.run_import(
+            session,
+            data=csv_bytes(GOOD),
+            filename="a.csv",
+            instansi=world.other_instansi,
+            actor=world.hr,
+            dry_run=False,
+        )
 
 
 def test_person_of_another_instansi_is_not_taken_over(session: Session, world: World) -> None:
     row = f"{world.hr_other.nip},Nama Baru,,PNS,III/a,,,,"
     report = run(session, world, csv_bytes([row]), dry_run=False)
-    assert [(e.field, e.message) for e in report.errors] == [("nip", "NIP terdaftar pada instansi lain")]
+    assert [(e.field, e.message) for e in report.errors] == [
+        ("nip", "NIP terdaftar pada instansi lain")
+    ]
     session.refresh(world.hr_other)
     assert world.hr_other.name == "Dewi Lestari"
 
 
-def test_semicolon_csv_with_bom_and_windows_1252_names_is_read(session: Session, world: World) -> None:
+def test_semicolon_csv_with_bom_and_windows_1252_names_is_read(
+    session: Session, world: World
+) -> None:
     rows = ["198503122010011002,Asép Saepudin,,PNS,III/b,,,,"]
     bom = b"\xef\xbb\xbf" + csv_bytes(rows, sep=";")
     assert run(session, world, bom, dry_run=True).created == 1
     cp = csv_bytes(rows, sep=";", encoding="cp1252")
     report = run(session, world, cp, dry_run=False)
     assert report.created == 1
-    assert session.scalars(select(User.name).where(User.nip == "198503122010011002")).one() == "Asép Saepudin"
+    assert (
+        session.scalars(select(User.name).where(User.nip == "198503122010011002")).one()
+        == "Asép Saepudin"
+    )
 
 
-def test_xlsx_is_read_and_a_nip_stored_as_a_number_is_reported(session: Session, world: World) -> None:
+def test_xlsx_is_read_and_a_nip_stored_as_a_number_is_reported(
+    session: Session, world: World
+) -> None:
     wb = Workbook()
     ws = wb.active
     ws.append(HEADER.split(","))
@@ -156,7 +193,9 @@ def test_malformed_files_get_a_clear_error_and_write_nothing(
     assert count_users(session) == before
 
 
-def test_too_many_rows_are_refused(session: Session, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_too_many_rows_are_refused(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from app.config import get_settings
 
     monkeypatch.setattr(get_settings(), "import_max_rows", 5)
@@ -175,11 +214,16 @@ def test_committed_import_is_audited_without_personal_data(session: Session, wor
 # --- through HTTP ------------------------------------------------------------------------
 
 
-def test_hr_page_preview_then_commit_then_download_bad_rows(client: TestClient, session: Session, world: World) -> None:
+def test_hr_page_preview_then_commit_then_download_bad_rows(
+    client: TestClient, session: Session, world: World
+) -> None:
     login(client, world.hr.nip or "")
     token = form_token(client, "/hr/import")
-    page = client.post("/hr/import", data={"csrf_token": token, "instansi": "3206"},
-                       files={"file": ("asn.csv", csv_bytes(GOOD + BAD), "text/csv")})
+    page = client.post(
+        "/hr/import",
+        data={"csrf_token": token, "instansi": "3206"},
+        files={"file": ("asn.csv", csv_bytes(GOOD + BAD), "text/csv")},
+    )
     assert page.status_code == 200
     assert "Pratinjau impor" in page.text
     assert "Kesalahan per baris (4)" in page.text
@@ -187,7 +231,9 @@ def test_hr_page_preview_then_commit_then_download_bad_rows(client: TestClient, 
     before = count_users(session)
     batch_id = int(page.text.split("/hr/import/")[1].split("/")[0])
 
-    committed = client.post(f"/hr/import/{batch_id}/commit", data={"csrf_token": csrf_from(page.text)})
+    committed = client.post(
+        f"/hr/import/{batch_id}/commit", data={"csrf_token": csrf_from(page.text)}
+    )
     assert committed.status_code == 200
     assert "10 pegawai baru" in committed.text
     assert count_users(session) == before + 10
@@ -203,22 +249,31 @@ def test_hr_page_preview_then_commit_then_download_bad_rows(client: TestClient, 
     assert "tanggal lahir 1985-13-12 tidak valid" in lines[1]
 
 
-def test_hr_of_another_instansi_cannot_open_or_commit_the_batch(client: TestClient, world: World) -> None:
+def test_hr_of_another_instansi_cannot_open_or_commit_the_batch(
+    client: TestClient, world: World
+) -> None:
     login(client, world.hr.nip or "")
     token = form_token(client, "/hr/import")
-    page = client.post("/hr/import", data={"csrf_token": token},
-                       files={"file": ("asn.csv", csv_bytes(GOOD), "text/csv")})
+    page = client.post(
+        "/hr/import",
+        data={"csrf_token": token},
+        files={"file": ("asn.csv", csv_bytes(GOOD), "text/csv")},
+    )
     batch_id = int(page.text.split("/hr/import/")[1].split("/")[0])
     client.post("/logout", data={"csrf_token": csrf_from(page.text)})
 
     login(client, world.hr_other.nip or "")
     token = form_token(client, "/hr/import")
     assert client.get(f"/hr/import/{batch_id}/errors.csv").status_code == 404
-    assert client.post(f"/hr/import/{batch_id}/commit", data={"csrf_token": token}).status_code == 404
+    assert (
+        client.post(f"/hr/import/{batch_id}/commit", data={"csrf_token": token}).status_code == 404
+    )
 
 
 def test_api_import_dry_run_then_commit(client: TestClient, world: World) -> None:
-    token = client.post("/api/v1/auth/token", json={"username": world.hr.nip, "password": "Rahasia-Uji-123"}).json()
+    token = client.post(
+        "/api/v1/auth/token", json={"username": world.hr.nip, "password": "Rahasia-Uji-123"}
+    ).json()
     headers = {"Authorization": f"Bearer {token['access_token']}"}
     files = {"file": ("asn.csv", csv_bytes(GOOD + BAD), "text/csv")}
     dry = client.post("/api/v1/people/import?dry_run=true", headers=headers, files=files)
@@ -233,22 +288,36 @@ def test_api_import_dry_run_then_commit(client: TestClient, world: World) -> Non
     assert real["created"] == 10
 
     files = {"file": ("asn.csv", csv_bytes(GOOD), "text/csv")}
-    other = client.post("/api/v1/people/import?dry_run=false&instansi=3207", headers=headers, files=files)
+    other = client.post(
+        "/api/v1/people/import?dry_run=false&instansi=3207", headers=headers, files=files
+    )
     assert other.status_code == 403
     assert "instansi Anda sendiri" in other.json()["detail"]
 
 
-def test_api_import_of_a_malformed_file_is_a_422_with_a_message(client: TestClient, world: World) -> None:
-    token = client.post("/api/v1/auth/token", json={"username": world.hr.nip, "password": "Rahasia-Uji-123"}).json()
+def test_api_import_of_a_malformed_file_is_a_422_with_a_message(
+    client: TestClient, world: World
+) -> None:
+    token = client.post(
+        "/api/v1/auth/token", json={"username": world.hr.nip, "password": "Rahasia-Uji-123"}
+    ).json()
     headers = {"Authorization": f"Bearer {token['access_token']}"}
-    response = client.post("/api/v1/people/import", headers=headers,
-                           files={"file": ("a.xlsx", b"PK\x03\x04broken", "application/octet-stream")})
+    response = client.post(
+        "/api/v1/people/import",
+        headers=headers,
+        files={"file": ("a.xlsx", b"PK\x03\x04broken", "application/octet-stream")},
+    )
     assert response.status_code == 422
     assert "XLSX rusak" in response.json()["detail"]
 
 
 def test_learner_cannot_use_the_import_api(client: TestClient, world: World) -> None:
-    token = client.post("/api/v1/auth/token", json={"username": world.learner.nip, "password": "Rahasia-Uji-123"}).json()
-    response = client.post("/api/v1/people/import", headers={"Authorization": f"Bearer {token['access_token']}"},
-                           files={"file": ("a.csv", csv_bytes(GOOD), "text/csv")})
+    token = client.post(
+        "/api/v1/auth/token", json={"username": world.learner.nip, "password": "Rahasia-Uji-123"}
+    ).json()
+    response = client.post(
+        "/api/v1/people/import",
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+        files={"file": ("a.csv", csv_bytes(GOOD), "text/csv")},
+    )
     assert response.status_code == 403
