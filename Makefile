@@ -1,0 +1,58 @@
+# Cakap — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+WORKERS ?= 1
+
+.PHONY: run test install browser lint check bench screenshots clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, migrate, import the shipped courses, load the demo, serve on :8000
+run: $(STAMP)
+	$(BIN)/cakap init
+	$(BIN)/cakap demo
+	$(BIN)/cakap serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+## Debian's Chromium for the browser tests (Playwright cannot download browsers here)
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ -z "$$CAKAP_CHROMIUM" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Chromium is missing: run 'sudo apt-get install -y chromium' (Debian) first." >&2; exit 1; \
+	  fi; \
+	fi
+
+## make test: install and run the whole suite (SQLite; set CAKAP_TEST_DATABASE_URL for PostgreSQL)
+test: $(STAMP) browser
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy app
+
+check: lint test
+
+## make bench: performance figures (a real server with several workers, load from another process)
+bench: $(STAMP)
+	@if ! command -v wrk >/dev/null && [ "$$(id -u)" = "0" ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || true; \
+	fi
+	$(BIN)/python -m tests.benchmarks.run
+
+screenshots: $(STAMP) browser
+	$(BIN)/python -m tests.e2e.screenshots
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

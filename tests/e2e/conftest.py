@@ -1,0 +1,65 @@
+"""A real server (uvicorn, two workers) on a fresh SQLite database with the demo data."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from app.config import ROOT
+from tests.e2e.browser import CHROMIUM, launch
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("live")
+    env = dict(os.environ)
+    env.update(CAKAP_DATABASE_URL=f"sqlite:///{data / 'e2e.db'}", CAKAP_DATA_DIR=str(data))
+    env.pop("CAKAP_TEST_DATABASE_URL", None)
+    for step in (["init"], ["demo"]):
+        subprocess.run([sys.executable, "-m", "app", *step], env=env, cwd=ROOT, check=True,
+                       capture_output=True, timeout=300)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port), "--workers", "2"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/readyz", timeout=1) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("the server did not start: " + (server.stderr.read() or b"").decode()) from None
+            time.sleep(0.2)
+    yield base
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make test does) or set CAKAP_CHROMIUM")
+    with sync_playwright() as pw:
+        b = launch(pw)
+        yield b
+        b.close()

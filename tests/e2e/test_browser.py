@@ -1,0 +1,68 @@
+"""Login → catalogue → course page in headless Chromium, with and without JavaScript."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from app.demo import HR, HR_PASSWORD, LEARNER_PASSWORD, TRAINER, TRAINER_PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+
+# Each case logs in as a different demo person: the privacy notice is shown once per person.
+@pytest.mark.parametrize(
+    ("javascript", "username", "password", "name"),
+    [
+        (True, "1990 0314 2015 03 2 001", LEARNER_PASSWORD, "Rina Marlina, S.E."),
+        (False, TRAINER[0], TRAINER_PASSWORD, "Dr. Ade Setiadi, S.T., M.Si."),
+    ],
+    ids=["js-on", "js-off"],
+)
+def test_learner_logs_in_finds_a_course_and_opens_it(
+    live_server: str, browser: Browser, javascript: bool, username: str, password: str, name: str
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(f"{live_server}/courses")
+    expect(page).to_have_url(f"{live_server}/login?next=%2Fcourses")
+
+    page.fill("#username", username)  # Rina types her NIP with spaces, as people do
+    page.fill("#password", password)
+    page.click("text=Masuk >> nth=-1")
+    expect(page).to_have_url(f"{live_server}/privacy")
+    page.click("text=Saya telah membaca dan menyetujui")
+    expect(page.locator("h1")).to_have_text(f"Selamat datang, {name}")
+    expect(page.locator(".jp-figure")).to_contain_text("dari 20 JP")
+
+    page.click("nav >> text=Katalog")
+    expect(page.locator(".course-card")).to_have_count(3)
+    page.fill("#q", "keputusan")
+    page.click("text=Terapkan")
+    expect(page.locator(".course-card")).to_have_count(1)
+    page.click("text=Pengambilan Keputusan Berbasis Data")
+    expect(page.locator("h1")).to_have_text("Pengambilan Keputusan Berbasis Data")
+    expect(page.locator(".outline")).to_contain_text("Pre-test")
+    expect(page.locator(".outline")).to_contain_text("Post-test")
+    if javascript:  # readable at 360 px: nothing wider than the screen
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    page.click("text=Keluar")
+    expect(page).to_have_url(f"{live_server}/login")
+    page.goto(f"{live_server}/courses")
+    expect(page).to_have_url(f"{live_server}/login?next=%2Fcourses")
+    context.close()
+
+
+def test_wrong_password_shows_a_message_and_keeps_the_username(live_server: str, browser: Browser) -> None:
+    page = browser.new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("#username", HR[0])
+    page.fill("#password", "bukan-sandinya-1")
+    page.click("button.primary")
+    expect(page.locator("[role=alert]")).to_contain_text("kata sandi salah")
+    expect(page.locator("#username")).to_have_value(HR[0])
+    page.fill("#password", HR_PASSWORD)
+    page.click("button.primary")
+    expect(page).to_have_url(f"{live_server}/privacy")
+    page.close()
