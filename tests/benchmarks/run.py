@@ -38,7 +38,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _request(port: int, method: str, path: str, body: str = "", cookie: str = "") -> tuple[int, dict[str, str], str]:
+def _request(
+    port: int, method: str, path: str, body: str = "", cookie: str = ""
+) -> tuple[int, dict[str, str], str]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     headers = {"Cookie": cookie} if cookie else {}
     if body:
@@ -67,18 +69,27 @@ def login(port: int) -> str:
     response = conn.getresponse()
     jar = _cookies(response.getheaders())
     token = re.search(r'name="csrf_token" value="([^"]+)"', response.read().decode()).group(1)  # type: ignore[union-attr]
-    body = urllib.parse.urlencode({"username": LEARNER[0], "password": LEARNER_PASSWORD,
-                                   "csrf_token": token, "next": "/"})
-    conn.request("POST", "/login", body=body, headers={
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())})
+    body = urllib.parse.urlencode(
+        {"username": LEARNER[0], "password": LEARNER_PASSWORD, "csrf_token": token, "next": "/"}
+    )
+    conn.request(
+        "POST",
+        "/login",
+        body=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
+        },
+    )
     response = conn.getresponse()
     response.read()
     jar.update(_cookies(response.getheaders()))
     cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
     status, _, page = _request(port, "GET", "/privacy", cookie=cookie)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    _request(port, "POST", "/privacy", body=urllib.parse.urlencode({"csrf_token": token}), cookie=cookie)
+    _request(
+        port, "POST", "/privacy", body=urllib.parse.urlencode({"csrf_token": token}), cookie=cookie
+    )
     status, _, page = _request(port, "GET", "/courses", cookie=cookie)
     assert status == 200 and "Katalog kursus" in page, "the benchmark could not log in"
     return cookie
@@ -107,9 +118,21 @@ def measure(port: int, path: str, cookie: str) -> dict[str, float]:
     wrk = shutil.which("wrk")
     if wrk:
         out = subprocess.run(
-            [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "-H", f"Cookie: {cookie}",
-             "-H", "Accept-Encoding: gzip", f"http://127.0.0.1:{port}{path}"],
-            capture_output=True, text=True, check=True).stdout
+            [
+                wrk,
+                "-t2",
+                f"-c{CONNECTIONS}",
+                f"-d{DURATION}s",
+                "-H",
+                f"Cookie: {cookie}",
+                "-H",
+                "Accept-Encoding: gzip",
+                f"http://127.0.0.1:{port}{path}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
         non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
         errors = int(non2xx.group(1)) if non2xx else 0
@@ -123,16 +146,24 @@ def measure(port: int, path: str, cookie: str) -> dict[str, float]:
 
 def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="cakap-bench-"))
-    env = dict(os.environ, CAKAP_DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}",
-               CAKAP_DATA_DIR=str(workdir))
+    env = dict(
+        os.environ,
+        CAKAP_DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}",
+        CAKAP_DATA_DIR=str(workdir),
+    )
     env.pop("CAKAP_TEST_DATABASE_URL", None)
     for step in (["init"], ["demo"]):
-        subprocess.run([sys.executable, "-m", "app", *step], env=env, cwd=ROOT, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "app", *step], env=env, cwd=ROOT, check=True, capture_output=True
+        )
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port),
-                               "--workers", str(WORKERS)], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port), "--workers", str(WORKERS)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(100):
             try:

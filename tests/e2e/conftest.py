@@ -31,12 +31,21 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env.update(CAKAP_DATABASE_URL=f"sqlite:///{data / 'e2e.db'}", CAKAP_DATA_DIR=str(data))
     env.pop("CAKAP_TEST_DATABASE_URL", None)
     for step in (["init"], ["demo"]):
-        subprocess.run([sys.executable, "-m", "app", *step], env=env, cwd=ROOT, check=True,
-                       capture_output=True, timeout=300)
+        subprocess.run(
+            [sys.executable, "-m", "app", *step],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--port", str(port), "--workers", "2"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -48,7 +57,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
-                raise RuntimeError("the server did not start: " + (server.stderr.read() or b"").decode()) from None
+                raise RuntimeError(
+                    "the server did not start: " + (server.stderr.read() or b"").decode()
+                ) from None
             time.sleep(0.2)
     yield base
     server.terminate()
@@ -58,7 +69,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make test does) or set CAKAP_CHROMIUM")
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium (make test does) or set CAKAP_CHROMIUM"
+        )
     with sync_playwright() as pw:
         b = launch(pw)
         yield b

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.e2e
 def test_learner_logs_in_finds_a_course_and_opens_it(
     live_server: str, browser: Browser, javascript: bool, username: str, password: str, name: str
 ) -> None:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=javascript)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, java_script_enabled=javascript
+    )
     page = context.new_page()
     page.goto(f"{live_server}/courses")
     expect(page).to_have_url(f"{live_server}/login?next=%2Fcourses")
@@ -54,7 +56,9 @@ def test_learner_logs_in_finds_a_course_and_opens_it(
     context.close()
 
 
-def test_wrong_password_shows_a_message_and_keeps_the_username(live_server: str, browser: Browser) -> None:
+def test_wrong_password_shows_a_message_and_keeps_the_username(
+    live_server: str, browser: Browser
+) -> None:
     page = browser.new_page()
     page.goto(f"{live_server}/login")
     page.fill("#username", HR[0])
