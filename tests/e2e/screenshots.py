@@ -26,7 +26,7 @@ def login(page: Page, base: str, username: str, password: str) -> None:
 
 
 def main(base: str = "http://127.0.0.1:8000") -> None:
-    from app.demo import HR, HR_PASSWORD, LEARNER, LEARNER_PASSWORD
+    from app.demo import ADMIN, ADMIN_PASSWORD, HR, HR_PASSWORD, LEARNER, LEARNER_PASSWORD
 
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
@@ -55,6 +55,19 @@ def main(base: str = "http://127.0.0.1:8000") -> None:
                 page.set_input_files("#file", str(sample))
                 page.click("form[action='/hr/import'] button[type=submit]")
                 page.screenshot(path=OUT / f"hr-import-preview-{label}.png", full_page=True)
+            ctx.close()
+
+            ctx = browser.new_context(viewport={"width": width, "height": 800})
+            page = ctx.new_page()
+            login(page, base, ADMIN[0], ADMIN_PASSWORD)
+            for name, path in (
+                ("admin-users", "/admin/users"),
+                ("admin-units", "/admin/units"),
+                ("admin-audit", "/admin/audit"),
+                ("not-found", "/courses/tidak-ada"),
+            ):
+                page.goto(f"{base}{path}")
+                page.screenshot(path=OUT / f"{name}-{label}.png", full_page=True)
             ctx.close()
         browser.close()
 

@@ -1,0 +1,58 @@
+"""WCAG 2.1 AA: no serious or critical axe-core violations on the pages this release has,
+at phone width, for the roles that see them."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page
+
+from app.demo import ADMIN, ADMIN_PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+PAGES = [
+    "/",
+    "/courses",
+    "/courses/smart-governance",
+    "/account",
+    "/account/password",
+    "/privacy",
+    "/hr/import",
+    "/hr/units",
+    "/admin/users",
+    "/admin/users/new",
+    "/admin/users/1",
+    "/admin/units",
+    "/admin/audit",
+    "/courses/tidak-ada",
+]
+
+
+def _serious(page: Page) -> list[str]:
+    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_pages_have_no_serious_axe_violations(
+    live_server: str, browser: Browser, width: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    found = {"/login": _serious(page)}
+    page.fill("#username", ADMIN[0])
+    page.fill("#password", ADMIN_PASSWORD)
+    page.click("button.primary")
+    if page.url.endswith("/privacy"):
+        page.click("form[action='/privacy'] button")
+    for path in PAGES:
+        page.goto(f"{live_server}{path}")
+        found[path] = _serious(page)
+    context.close()
+    assert {p: v for p, v in found.items() if v} == {}
