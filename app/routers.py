@@ -7,10 +7,14 @@ from fastapi import APIRouter, FastAPI
 from app.accounts import api as accounts_api
 from app.accounts import routes as accounts_routes
 from app.admin import routes as admin_routes
+from app.assessments import api as assessments_api
+from app.assessments import routes as assessments_routes
 from app.catalog import api as catalog_api
 from app.catalog import routes as catalog_routes
 from app.dashboard import routes as dashboard_routes
 from app.health import routes as health_routes
+from app.learning import api as learning_api
+from app.learning import routes as learning_routes
 from app.people import api as people_api
 from app.people import routes as people_routes
 
@@ -22,10 +26,14 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (accounts_routes.router, ""),
     (dashboard_routes.router, ""),
     (catalog_routes.router, ""),
+    (learning_routes.router, ""),
+    (assessments_routes.router, ""),
     (people_routes.router, ""),
     (admin_routes.router, ""),
     (accounts_api.router, API_PREFIX),
     (catalog_api.router, API_PREFIX),
+    (learning_api.router, API_PREFIX),
+    (assessments_api.router, API_PREFIX),
     (people_api.router, API_PREFIX),
 ]
 

@@ -7,6 +7,7 @@ from app.accounts import service
 from app.accounts.deps import ApiUser, client_address
 from app.accounts.schemas import MeOut, TokenIn, TokenOut
 from app.core.db import DbSession
+from app.learning import service as learning
 
 router = APIRouter(tags=["accounts"])
 
@@ -24,7 +25,7 @@ def token(body: TokenIn, request: Request, db: DbSession) -> TokenOut | JSONResp
 
 
 @router.get("/me", response_model=MeOut)
-def me(user: ApiUser) -> MeOut:
+def me(db: DbSession, user: ApiUser) -> MeOut:
     return MeOut(
         id=user.id,
         nip=user.nip,
@@ -33,5 +34,5 @@ def me(user: ApiUser) -> MeOut:
         roles=sorted(user.role_names),
         instansi=user.instansi.code if user.instansi else None,
         unit=user.unit.code if user.unit else None,
-        jp_this_year=0,  # the JP ledger arrives with the learner-journey work
+        jp_this_year=learning.jp_this_year(db, user=user),
     )

@@ -7,6 +7,7 @@ from app.catalog import service
 from app.catalog.deps import ApiCourse
 from app.catalog.schemas import CourseOut, LessonOut, ModuleOut, OutlineOut, QuizOut
 from app.core.db import DbSession
+from app.learning import service as learning
 
 router = APIRouter(tags=["courses"])
 
@@ -35,8 +36,11 @@ def list_courses(
 
 
 @router.get("/courses/{slug}", response_model=OutlineOut)
-def outline(version: ApiCourse) -> OutlineOut:
-    # `completed` is False until lesson progress exists (learner-journey work).
+def outline(db: DbSession, user: ApiUser, current: ApiCourse) -> OutlineOut:
+    """The outline of the version the caller is enrolled in (else the current one), with her
+    completion of each lesson."""
+    seen = learning.overview(db, user=user, current=current)
+    version, done = seen.version, seen.progress.completed
     modules_by_id = {m.id: m.slug for m in version.modules}
     return OutlineOut(
         slug=version.course.slug,
@@ -57,7 +61,7 @@ def outline(version: ApiCourse) -> OutlineOut:
                         slug=les.slug,
                         title=les.title,
                         minutes=les.minutes,
-                        completed=False,
+                        completed=learning.lesson_key(m, les) in done,
                     )
                     for les in m.lessons
                 ],

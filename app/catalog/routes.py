@@ -8,6 +8,7 @@ from app.catalog import service
 from app.catalog.deps import PageCourse
 from app.core.db import DbSession
 from app.core.templating import render
+from app.learning import service as learning
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -40,17 +41,24 @@ def catalogue(
 
 
 @router.get("/courses/{slug}", response_class=HTMLResponse)
-def course_page(request: Request, version: PageCourse) -> Response:
-    pretest = next((q for q in version.quizzes if q.kind == "pretest"), None)
-    posttest = next((q for q in version.quizzes if q.kind == "posttest"), None)
+def course_page(
+    request: Request, db: DbSession, user: CurrentUser, current: PageCourse
+) -> Response:
+    seen = learning.overview(db, user=user, current=current)
+    version = seen.version
     return render(
         request,
         "catalog/course.html",
         {
             "version": version,
             "course": version.course,
-            "pretest": pretest,
-            "posttest": posttest,
+            "pretest": next((q for q in version.quizzes if q.kind == "pretest"), None),
+            "posttest": next((q for q in version.quizzes if q.kind == "posttest"), None),
+            "module_quizzes": {q.module_id: q for q in version.quizzes if q.kind == "module"},
+            "seen": seen,
+            "state": seen.progress,
+            "lesson_key": learning.lesson_key,
+            "newer_version": current.number if current.id != version.id else None,
             "areas": service.AREAS,
             "levels": service.LEVELS,
         },

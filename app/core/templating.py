@@ -6,7 +6,6 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, unquote
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
@@ -17,9 +16,9 @@ from markupsafe import Markup
 
 from app.config import ROOT, get_settings
 from app.core import security
+from app.core.clock import WIB
 
 LOCALE = "id_ID"
-WIB = ZoneInfo("Asia/Jakarta")
 
 
 def tanggal(value: date | datetime | None) -> str:

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from app.models import Course, CourseMedia, CourseVersion, Module, Quiz
+from app.models import Course, CourseMedia, CourseVersion, Lesson, Module, Quiz
 
 
 def course_by_slug(session: Session, slug: str, *, for_update: bool = False) -> Course | None:
@@ -57,7 +57,9 @@ def outline(session: Session, version_id: int) -> CourseVersion | None:
         .options(
             joinedload(CourseVersion.course),
             selectinload(CourseVersion.modules).selectinload(Module.lessons),
-            selectinload(CourseVersion.quizzes).selectinload(Quiz.questions),
+            selectinload(CourseVersion.quizzes).options(
+                selectinload(Quiz.questions), joinedload(Quiz.module)
+            ),
         )
     )
     return session.scalars(stmt).first()
@@ -71,3 +73,27 @@ def media(session: Session, *, slug: str, version_number: int, path: str) -> Cou
         .where(Course.slug == slug, CourseVersion.number == version_number, CourseMedia.path == path)
     )
     return session.scalars(stmt).first()
+
+
+def lesson(session: Session, lesson_id: int) -> Lesson | None:
+    stmt = select(Lesson).options(joinedload(Lesson.module)).where(Lesson.id == lesson_id)
+    return session.scalars(stmt).first()
+
+
+def quiz(session: Session, quiz_id: int) -> Quiz | None:
+    return session.get(Quiz, quiz_id)
+
+
+def outlines(session: Session, version_ids: list[int]) -> dict[int, CourseVersion]:
+    if not version_ids:
+        return {}
+    stmt = (
+        select(CourseVersion)
+        .where(CourseVersion.id.in_(version_ids))
+        .options(
+            joinedload(CourseVersion.course),
+            selectinload(CourseVersion.modules).selectinload(Module.lessons),
+            selectinload(CourseVersion.quizzes),
+        )
+    )
+    return {v.id: v for v in session.scalars(stmt)}

@@ -11,6 +11,7 @@ from app.config import get_settings
 from app.core import clock
 from app.core.db import DbSession
 from app.core.templating import render
+from app.learning import service as learning
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -18,14 +19,24 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, db: DbSession, user: CurrentUser) -> Response:
     settings = get_settings()
-    suggestions = catalog.search(db, query=None, area=None, level=None)
+    year = clock.local_today().year
+    entries = learning.dashboard(db, user=user)
+    enrolled = {e.enrollment.course_id for e in entries}
+    ledger = learning.jp_ledger(db, user=user, year=year)
     return render(
         request,
         "dashboard/index.html",
         {
-            "year": clock.today().year,
-            "jp_earned": 0,  # the JP ledger arrives with the learner-journey work
+            "year": year,
+            "jp_earned": sum(e.jp for e in ledger),
             "jp_target": settings.jp_target_per_year,
-            "suggestions": suggestions,
+            "ledger": ledger,
+            "in_progress": [e for e in entries if e.progress.status == "in_progress"],
+            "completed": [e for e in entries if e.progress.status == "completed"],
+            "suggestions": [
+                s
+                for s in catalog.search(db, query=None, area=None, level=None)
+                if s.course.id not in enrolled
+            ],
         },
     )

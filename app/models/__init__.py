@@ -10,19 +10,25 @@ from app.models.course import (
     Question,
     Quiz,
 )
+from app.models.learning import Answer, Attempt, Enrollment, JpEntry, LessonProgress
 from app.models.org import Instansi, Unit
 from app.models.people import ImportBatch
 from app.models.user import ApiToken, LoginThrottle, Role, User, UserRole, UserSession
 
 __all__ = [
+    "Answer",
     "ApiToken",
+    "Attempt",
     "AuditEvent",
     "Course",
     "CourseMedia",
     "CourseVersion",
+    "Enrollment",
     "ImportBatch",
     "Instansi",
+    "JpEntry",
     "Lesson",
+    "LessonProgress",
     "LoginThrottle",
     "Module",
     "Question",

@@ -64,7 +64,7 @@ def test_catalogue_and_course_page_use_a_fixed_number_of_queries(
     client.get("/courses/literasi-digital")
     course = queries.count
     assert catalogue <= 4, queries.statements
-    assert course <= 8, queries.statements
+    assert course <= 9, queries.statements
 
 
 def test_api_courses_and_outline_shapes(client: TestClient, world: World) -> None:

@@ -1,0 +1,80 @@
+from fastapi import APIRouter
+
+from app.assessments import service as assessments
+from app.core.db import DbSession
+from app.learning.deps import ApiAttempt, ApiQuiz
+from app.learning.schemas import (
+    AnswerIn,
+    AnswerOut,
+    AttemptOut,
+    ChoiceOut,
+    QuestionOut,
+    QuestionResultOut,
+    SubmissionOut,
+)
+from app.models import Attempt
+
+router = APIRouter(tags=["assessments"])
+
+
+def _attempt_out(db: DbSession, attempt: Attempt) -> AttemptOut:
+    paper = assessments.paper(db, attempt=attempt)
+    return AttemptOut(
+        id=attempt.id,
+        quiz_id=attempt.quiz_id,
+        kind=attempt.kind,
+        number=attempt.number,
+        status=attempt.status,
+        deadline=attempt.deadline,
+        questions=[
+            QuestionOut(
+                id=p.question.key,
+                type=p.question.type,
+                text=p.question.text,
+                choices=[ChoiceOut(**c) for c in p.choices],
+            )
+            for p in paper
+        ],
+        answers={p.question.key: p.response for p in paper if p.response is not None},
+    )
+
+
+@router.post("/quizzes/{quiz_id}/attempts", response_model=AttemptOut)
+def start_attempt(db: DbSession, found: ApiQuiz) -> AttemptOut:
+    """Start an attempt or resume the one in progress (idempotent)."""
+    attempt = assessments.start_attempt(db, enrollment=found.enrolled.enrollment, quiz=found.quiz)
+    return _attempt_out(db, attempt)
+
+
+@router.put("/attempts/{attempt_id}/answers/{question_id}", response_model=AnswerOut)
+def save_answer(db: DbSession, attempt: ApiAttempt, question_id: str, body: AnswerIn) -> AnswerOut:
+    row = assessments.save_answer(
+        db, attempt=attempt, question_key=question_id, response=body.response
+    )
+    return AnswerOut(
+        question_id=question_id,
+        response=row.response if row else None,
+        saved_at=row.saved_at if row else None,
+    )
+
+
+@router.post("/attempts/{attempt_id}/submission", response_model=SubmissionOut)
+def submit(db: DbSession, attempt: ApiAttempt) -> SubmissionOut:
+    graded = assessments.submit(db, attempt_id=attempt.id)
+    by_key = {q.key: q for q in graded.quiz.questions}
+    results = graded.results or {}
+    return SubmissionOut(
+        id=graded.id,
+        status=graded.status,
+        score=graded.score or 0.0,
+        passed=bool(graded.passed),
+        questions=[
+            QuestionResultOut(
+                id=item["key"],
+                correct=results.get(item["key"], False),
+                explanation=by_key[item["key"]].explanation,
+            )
+            for item in graded.paper
+        ],
+        course_status=graded.enrollment.status,
+    )

@@ -1,0 +1,50 @@
+"""Grading rules, free of the database: what counts as a correct response."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from app.models import Question
+
+_DECIMAL = re.compile(r"(?<=\d)[.,](?=\d)")
+_NOT_WORD = re.compile(r"[^\w,]+|(?<!\d),|,(?!\d)")
+
+
+def normalise_short(text: str) -> str:
+    """Case, spaces and punctuation do not matter; a decimal point equals a decimal comma."""
+    value = unicodedata.normalize("NFKC", text or "").casefold()
+    value = _DECIMAL.sub(",", value)
+    value = _NOT_WORD.sub(" ", value)
+    return " ".join(value.split())
+
+
+def correct_choice_ids(question: Question) -> set[str]:
+    return {str(c["id"]) for c in question.choices if c.get("correct")}
+
+
+def is_correct(question: Question, response: Any) -> bool:
+    if response is None:
+        return False
+    if question.type == "single":
+        return isinstance(response, str) and {response} == correct_choice_ids(question)
+    if question.type == "multiple":
+        return isinstance(response, list) and set(map(str, response)) == correct_choice_ids(
+            question
+        )
+    if question.type == "truefalse":
+        return isinstance(response, bool) and response is bool(question.answer)
+    if question.type == "short":
+        accepted = {normalise_short(a) for a in (question.answer or [])}
+        return isinstance(response, str) and normalise_short(response) in accepted
+    return False
+
+
+def describe_correct(question: Question) -> str:
+    """The right answer in words, for the result page after submission."""
+    if question.type in ("single", "multiple"):
+        return "; ".join(c["text"] for c in question.choices if c.get("correct"))
+    if question.type == "truefalse":
+        return "Benar" if question.answer else "Salah"
+    return " / ".join(question.answer or [])

@@ -1,0 +1,165 @@
+"""Quiz pages that work without JavaScript: one question per form post; with JavaScript the
+same form also autosaves through the API on every change."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.accounts.deps import verify_csrf
+from app.assessments import grading
+from app.assessments import service as assessments
+from app.core.db import DbSession
+from app.core.errors import AppError
+from app.core.templating import redirect, render
+from app.learning.deps import PageAttempt, PageEnrolled
+
+router = APIRouter(prefix="/courses", dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+KIND_TITLES = {"pretest": "Pre-test", "posttest": "Post-test", "module": "Kuis modul"}
+
+
+def _attempt_url(slug: str, attempt_id: int, q: int | None = None) -> str:
+    return f"/courses/{slug}/attempts/{attempt_id}" + (f"?q={q}" if q else "")
+
+
+@router.get("/{slug}/quiz/{kind}", response_class=HTMLResponse)
+def quiz_page(
+    request: Request, db: DbSession, enrolled: PageEnrolled, kind: str, module: str | None = None
+) -> Response:
+    quiz = assessments.quiz_of(enrolled.version, kind=kind, module_slug=module)
+    previous = assessments.attempts_of(db, enrollment=enrolled.enrollment, quiz=quiz)
+    return render(
+        request,
+        "assessments/quiz.html",
+        {
+            "version": enrolled.version,
+            "course": enrolled.version.course,
+            "quiz": quiz,
+            "attempts": previous,
+            "enrollment": enrolled.enrollment,
+            "kind_title": KIND_TITLES[quiz.kind],
+            "open_attempt": next((a for a in previous if a.status == "in_progress"), None),
+            "blocked": assessments.start_blocked(
+                quiz=quiz, attempts=previous, max_attempts=enrolled.version.max_attempts
+            ),
+            "module_slug": module,
+        },
+    )
+
+
+@router.post("/{slug}/quiz/{kind}/start", response_class=HTMLResponse)
+def quiz_start(
+    request: Request,
+    db: DbSession,
+    enrolled: PageEnrolled,
+    kind: str,
+    module: Annotated[str, Form()] = "",
+) -> Response:
+    quiz = assessments.quiz_of(enrolled.version, kind=kind, module_slug=module or None)
+    attempt = assessments.start_attempt(db, enrollment=enrolled.enrollment, quiz=quiz)
+    return redirect(_attempt_url(enrolled.version.course.slug, attempt.id))
+
+
+@router.get("/{slug}/attempts/{attempt_id}", response_class=HTMLResponse)
+def attempt_page(
+    request: Request, db: DbSession, enrolled: PageEnrolled, attempt: PageAttempt, q: int = 1
+) -> Response:
+    slug = enrolled.version.course.slug
+    if attempt.status != "in_progress":
+        return redirect(f"{_attempt_url(slug, attempt.id)}/result")
+    questions = assessments.paper(db, attempt=attempt)
+    index = min(max(q, 1), len(questions))
+    return render(
+        request,
+        "assessments/attempt.html",
+        {
+            "course": enrolled.version.course,
+            "attempt": attempt,
+            "questions": questions,
+            "index": index,
+            "current": questions[index - 1],
+            "expired": assessments.is_expired(attempt),
+            "kind_title": KIND_TITLES[attempt.kind],
+            "answered": sum(1 for p in questions if p.response is not None),
+        },
+    )
+
+
+@router.post("/{slug}/attempts/{attempt_id}/answer", response_class=HTMLResponse)
+def attempt_answer(
+    request: Request,
+    db: DbSession,
+    enrolled: PageEnrolled,
+    attempt: PageAttempt,
+    question: Annotated[str, Form()],
+    goto: Annotated[int, Form()] = 0,
+    response: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    slug = enrolled.version.course.slug
+    item = next((p for p in attempt.paper if p["key"] == question), None)
+    index = next((i for i, p in enumerate(attempt.paper, 1) if p["key"] == question), 1)
+    qtype = next((x.type for x in attempt.quiz.questions if x.key == question), "single")
+    value: object = None
+    values = [v for v in (response or []) if v != ""]
+    if item is not None and values:
+        value = {
+            "single": lambda: values[0],
+            "multiple": lambda: values,
+            "truefalse": lambda: values[0] == "true",
+            "short": lambda: values[0],
+        }[qtype]()
+    try:
+        assessments.save_answer(db, attempt=attempt, question_key=question, response=value)
+    except AppError as exc:
+        return redirect(_attempt_url(slug, attempt.id, index), flash=exc.message)
+    if goto == -1:
+        return redirect(f"{_attempt_url(slug, attempt.id)}/review")
+    return redirect(_attempt_url(slug, attempt.id, goto or index), flash="Jawaban tersimpan.")
+
+
+@router.get("/{slug}/attempts/{attempt_id}/review", response_class=HTMLResponse)
+def attempt_review(
+    request: Request, db: DbSession, enrolled: PageEnrolled, attempt: PageAttempt
+) -> Response:
+    questions = assessments.paper(db, attempt=attempt)
+    return render(
+        request,
+        "assessments/review.html",
+        {
+            "course": enrolled.version.course,
+            "attempt": attempt,
+            "questions": questions,
+            "kind_title": KIND_TITLES[attempt.kind],
+            "unanswered": [i for i, p in enumerate(questions, 1) if p.response is None],
+        },
+    )
+
+
+@router.post("/{slug}/attempts/{attempt_id}/submit")
+def attempt_submit(db: DbSession, enrolled: PageEnrolled, attempt: PageAttempt) -> Response:
+    assessments.submit(db, attempt_id=attempt.id)
+    return redirect(f"{_attempt_url(enrolled.version.course.slug, attempt.id)}/result")
+
+
+@router.get("/{slug}/attempts/{attempt_id}/result", response_class=HTMLResponse)
+def attempt_result(
+    request: Request, db: DbSession, enrolled: PageEnrolled, attempt: PageAttempt
+) -> Response:
+    if attempt.status == "in_progress":
+        return redirect(f"{_attempt_url(enrolled.version.course.slug, attempt.id)}/review")
+    questions = assessments.paper(db, attempt=attempt)
+    return render(
+        request,
+        "assessments/result.html",
+        {
+            "course": enrolled.version.course,
+            "version": enrolled.version,
+            "attempt": attempt,
+            "questions": questions,
+            "kind_title": KIND_TITLES[attempt.kind],
+            "results": attempt.results or {},
+            "describe": grading.describe_correct,
+            "enrollment": enrolled.enrollment,
+        },
+    )

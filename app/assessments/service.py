@@ -1,0 +1,241 @@
+"""Quizzes: papers fixed per attempt, answers saved as they are given, grading once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.assessments import grading, repository
+from app.core import clock
+from app.core.errors import Conflict, Invalid, NotFound
+from app.learning import repository as learning_repository
+from app.models import Answer, Attempt, CourseVersion, Enrollment, Question, Quiz
+
+# Answers arriving this long after the deadline still count: the request left in time.
+GRACE = timedelta(seconds=10)
+MAX_SHORT_ANSWER = 500
+
+
+@dataclass
+class PaperQuestion:
+    question: Question
+    choices: list[dict[str, Any]]  # id and text only, in the paper's order
+    response: Any
+
+
+def quiz_of(version: CourseVersion, *, kind: str, module_slug: str | None = None) -> Quiz:
+    for quiz in version.quizzes:
+        if quiz.kind != kind:
+            continue
+        if kind != "module" or (quiz.module is not None and quiz.module.slug == module_slug):
+            return quiz
+    raise NotFound("Kuis tidak ditemukan.")
+
+
+def posttest_passed(session: Session, *, enrollment_id: int) -> bool:
+    return repository.posttest_passed(session, enrollment_id=enrollment_id)
+
+
+def _draw(quiz: Quiz) -> list[dict[str, Any]]:
+    rng = clock.rng()
+    pool = list(quiz.questions)
+    chosen = rng.sample(pool, quiz.draw) if quiz.draw and quiz.draw < len(pool) else pool
+    if quiz.draw and quiz.draw < len(pool):
+        chosen.sort(key=lambda q: q.position)  # drawn at random, shown in the author's order
+    paper = []
+    for question in chosen:
+        ids = [str(c["id"]) for c in question.choices]
+        if quiz.shuffle_choices and question.type in ("single", "multiple"):
+            rng.shuffle(ids)
+        paper.append({"key": question.key, "choices": ids})
+    return paper
+
+
+def is_expired(attempt: Attempt) -> bool:
+    return attempt.deadline is not None and clock.now() > attempt.deadline + GRACE
+
+
+def start_blocked(*, quiz: Quiz, attempts: list[Attempt], max_attempts: int) -> str | None:
+    """Why a new attempt may not start, or None. Pre-test once; post-test until passed, at most
+    `max_attempts` times; module quizzes as often as the learner likes."""
+    if quiz.kind == "pretest" and attempts:
+        return "Pre-test hanya dikerjakan satu kali."
+    if quiz.kind == "posttest":
+        if any(a.passed for a in attempts):
+            return "Anda sudah lulus post-test kursus ini."
+        if len(attempts) >= max_attempts:
+            return f"Kesempatan post-test sudah habis ({max_attempts} kali)."
+    return None
+
+
+def start_attempt(session: Session, *, enrollment: Enrollment, quiz: Quiz) -> Attempt:
+    """Start an attempt, or resume the one in progress. Parallel calls give one attempt: the
+    enrolment row is locked (FOR UPDATE; IMMEDIATE on SQLite) before the read that decides."""
+    locked = learning_repository.enrollment_by_id(session, enrollment.id, for_update=True)
+    assert locked is not None
+    current = repository.open_attempt(session, enrollment_id=enrollment.id, quiz_id=quiz.id)
+    if current is not None:
+        if not is_expired(current):
+            return current
+        _finish(session, attempt=current)
+    previous = repository.attempts(session, enrollment_id=enrollment.id, quiz_id=quiz.id)
+    blocked = start_blocked(
+        quiz=quiz, attempts=previous, max_attempts=enrollment.version.max_attempts
+    )
+    if blocked:
+        raise Conflict(blocked)
+    now = clock.now()
+    attempt = Attempt(
+        enrollment_id=enrollment.id,
+        quiz_id=quiz.id,
+        kind=quiz.kind,
+        number=len(previous) + 1,
+        started_at=now,
+        deadline=now + timedelta(minutes=quiz.time_limit_minutes)
+        if quiz.time_limit_minutes
+        else None,
+        paper=_draw(quiz),
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def paper(session: Session, *, attempt: Attempt) -> list[PaperQuestion]:
+    """The attempt's questions in order, with choices as shown and the saved responses.
+    Correctness is not part of it: it is safe to render before submission."""
+    by_key = {q.key: q for q in attempt.quiz.questions}
+    saved = repository.answers(session, attempt.id)
+    out = []
+    for item in attempt.paper:
+        question = by_key[item["key"]]
+        text = {str(c["id"]): c["text"] for c in question.choices}
+        out.append(
+            PaperQuestion(
+                question=question,
+                choices=[{"id": cid, "text": text[cid]} for cid in item["choices"]],
+                response=saved[item["key"]].response if item["key"] in saved else None,
+            )
+        )
+    return out
+
+
+def _validate(question: Question, allowed: list[str], response: Any) -> Any:
+    if response is None or response == "" or response == []:
+        return None
+    if question.type == "single":
+        if not isinstance(response, str) or response not in allowed:
+            raise Invalid("Pilihan jawaban tidak dikenal.")
+        return response
+    if question.type == "multiple":
+        if not isinstance(response, list) or not all(
+            isinstance(r, str) and r in allowed for r in response
+        ):
+            raise Invalid("Pilihan jawaban tidak dikenal.")
+        return sorted(set(response), key=allowed.index)
+    if question.type == "truefalse":
+        if not isinstance(response, bool):
+            raise Invalid("Jawaban harus benar atau salah.")
+        return response
+    if not isinstance(response, str) or len(response) > MAX_SHORT_ANSWER:
+        raise Invalid(f"Jawaban singkat berupa teks, maksimal {MAX_SHORT_ANSWER} karakter.")
+    return response.strip() or None
+
+
+def save_answer(
+    session: Session, *, attempt: Attempt, question_key: str, response: Any
+) -> Answer | None:
+    """Save (or clear) one answer. Idempotent: the same request twice leaves one row."""
+    if attempt.status != "in_progress":
+        raise Conflict("Percobaan ini sudah selesai; jawaban tidak dapat diubah.")
+    if is_expired(attempt):
+        raise Conflict(
+            "Waktu pengerjaan sudah habis; jawaban yang tersimpan sebelumnya tetap dinilai."
+        )
+    item = next((p for p in attempt.paper if p["key"] == question_key), None)
+    if item is None:
+        raise NotFound("Soal tidak ada dalam percobaan ini.")
+    question = next(q for q in attempt.quiz.questions if q.key == question_key)
+    value = _validate(question, item["choices"], response)
+    existing = repository.answer(session, attempt.id, question_key)
+    if value is None:
+        if existing is not None:
+            session.delete(existing)
+            session.flush()
+        return None
+    if existing is not None:
+        existing.response = value
+        existing.saved_at = clock.now()
+        session.flush()
+        return existing
+    row = Answer(
+        attempt_id=attempt.id, question_key=question_key, response=value, saved_at=clock.now()
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        found = repository.answer(session, attempt.id, question_key)
+        if found is None:
+            raise
+        found.response = value
+        found.saved_at = clock.now()
+        session.flush()
+        return found
+    return row
+
+
+def submit(session: Session, *, attempt_id: int) -> Attempt:
+    """Grade the attempt once. A second (or parallel) submission returns the same result."""
+    attempt = repository.attempt(session, attempt_id, for_update=True)
+    if attempt is None:
+        raise NotFound()
+    if attempt.status == "in_progress":
+        _finish(session, attempt=attempt)
+    return attempt
+
+
+def _finish(session: Session, *, attempt: Attempt) -> None:
+    from app.learning import service as learning
+
+    saved = repository.answers(session, attempt.id)
+    by_key = {q.key: q for q in attempt.quiz.questions}
+    results = {
+        item["key"]: grading.is_correct(
+            by_key[item["key"]], saved[item["key"]].response if item["key"] in saved else None
+        )
+        for item in attempt.paper
+    }
+    total = len(results)
+    score = round(100 * sum(results.values()) / total, 2) if total else 0.0
+    enrollment = attempt.enrollment
+    version = enrollment.version
+    attempt.results = results
+    attempt.score = score
+    attempt.passed = score >= version.passing_score
+    attempt.status = "expired" if is_expired(attempt) else "submitted"
+    attempt.submitted_at = clock.now()
+    if attempt.kind == "pretest":
+        enrollment.pretest_score = score
+    elif attempt.kind == "posttest":
+        enrollment.posttest_score = max(score, enrollment.posttest_score or 0.0)
+    if enrollment.pretest_score is not None and enrollment.posttest_score is not None:
+        enrollment.learning_gain = round(enrollment.posttest_score - enrollment.pretest_score, 2)
+    session.flush()
+    if attempt.kind == "posttest" and attempt.passed:
+        learning.check_completion(session, enrollment_id=enrollment.id)
+
+
+def attempt_for_user(session: Session, *, attempt_id: int, user_id: int) -> Attempt:
+    attempt = repository.attempt(session, attempt_id)
+    if attempt is None or attempt.enrollment.user_id != user_id:
+        raise NotFound("Percobaan tidak ditemukan.")
+    return attempt
+
+
+def attempts_of(session: Session, *, enrollment: Enrollment, quiz: Quiz) -> list[Attempt]:
+    return repository.attempts(session, enrollment_id=enrollment.id, quiz_id=quiz.id)

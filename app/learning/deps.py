@@ -1,0 +1,124 @@
+"""Load-and-authorise: a learner's enrolment, lesson, quiz and attempt from the URL."""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends
+
+from app.accounts.deps import ApiUser, CurrentUser
+from app.assessments import service as assessments
+from app.catalog import service as catalog
+from app.core.db import DbSession
+from app.core.errors import NotFound, RedirectRequired
+from app.courses import repository as courses
+from app.learning import service as learning
+from app.models import Attempt, CourseVersion, Enrollment, Lesson, Module, Quiz
+
+
+@dataclass
+class EnrolledCourse:
+    enrollment: Enrollment
+    version: CourseVersion  # the version she is enrolled in, outline loaded
+
+
+def _enrolled(db: DbSession, user_id: int, slug: str, *, page: bool) -> EnrolledCourse:
+    current = catalog.published_course(db, slug=slug)
+    enrollment = learning.repository.enrollment(db, user_id=user_id, course_id=current.course_id)
+    if enrollment is None:
+        if page:
+            raise RedirectRequired(f"/courses/{slug}")
+        raise NotFound("Anda belum terdaftar di kursus ini.")
+    version = (
+        current
+        if enrollment.version_id == current.id
+        else courses.outline(db, enrollment.version_id)
+    )
+    assert version is not None
+    return EnrolledCourse(enrollment, version)
+
+
+def enrolled_for_page(slug: str, db: DbSession, user: CurrentUser) -> EnrolledCourse:
+    return _enrolled(db, user.id, slug, page=True)
+
+
+PageEnrolled = Annotated[EnrolledCourse, Depends(enrolled_for_page)]
+
+
+@dataclass
+class LessonInCourse:
+    enrolled: EnrolledCourse
+    module: Module
+    lesson: Lesson
+
+
+def lesson_for_page(module: str, lesson: str, enrolled: PageEnrolled) -> LessonInCourse:
+    found_module, found_lesson = learning.find_lesson(
+        enrolled.version, module_slug=module, lesson_slug=lesson
+    )
+    return LessonInCourse(enrolled, found_module, found_lesson)
+
+
+PageLesson = Annotated[LessonInCourse, Depends(lesson_for_page)]
+
+
+def attempt_for_page(attempt_id: int, enrolled: PageEnrolled, db: DbSession) -> Attempt:
+    attempt = assessments.attempt_for_user(
+        db, attempt_id=attempt_id, user_id=enrolled.enrollment.user_id
+    )
+    if attempt.enrollment_id != enrolled.enrollment.id:
+        raise NotFound("Percobaan tidak ditemukan.")
+    return attempt
+
+
+PageAttempt = Annotated[Attempt, Depends(attempt_for_page)]
+
+
+# --- API: ids in the URL -------------------------------------------------------------------
+
+
+def _enrolled_by_version(db: DbSession, user_id: int, version_id: int) -> EnrolledCourse:
+    version = courses.outline(db, version_id)
+    if version is None:
+        raise NotFound()
+    enrollment = learning.repository.enrollment(db, user_id=user_id, course_id=version.course_id)
+    if enrollment is None or enrollment.version_id != version.id:
+        raise NotFound("Anda belum terdaftar di kursus ini.")
+    return EnrolledCourse(enrollment, version)
+
+
+def lesson_for_api(lesson_id: int, db: DbSession, user: ApiUser) -> LessonInCourse:
+    lesson = courses.lesson(db, lesson_id)
+    if lesson is None:
+        raise NotFound("Pelajaran tidak ditemukan.")
+    enrolled = _enrolled_by_version(db, user.id, lesson.module.version_id)
+    module, found = learning.find_lesson(
+        enrolled.version, module_slug=lesson.module.slug, lesson_slug=lesson.slug
+    )
+    return LessonInCourse(enrolled, module, found)
+
+
+ApiLesson = Annotated[LessonInCourse, Depends(lesson_for_api)]
+
+
+@dataclass
+class QuizInCourse:
+    enrolled: EnrolledCourse
+    quiz: Quiz
+
+
+def quiz_for_api(quiz_id: int, db: DbSession, user: ApiUser) -> QuizInCourse:
+    quiz = courses.quiz(db, quiz_id)
+    if quiz is None:
+        raise NotFound("Kuis tidak ditemukan.")
+    enrolled = _enrolled_by_version(db, user.id, quiz.version_id)
+    return QuizInCourse(enrolled, next(q for q in enrolled.version.quizzes if q.id == quiz.id))
+
+
+ApiQuiz = Annotated[QuizInCourse, Depends(quiz_for_api)]
+
+
+def attempt_for_api(attempt_id: int, db: DbSession, user: ApiUser) -> Attempt:
+    return assessments.attempt_for_user(db, attempt_id=attempt_id, user_id=user.id)
+
+
+ApiAttempt = Annotated[Attempt, Depends(attempt_for_api)]

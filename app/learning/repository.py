@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from app.models import Course, CourseVersion, Enrollment, JpEntry, LessonProgress
+
+
+def enrollment(
+    session: Session, *, user_id: int, course_id: int, for_update: bool = False
+) -> Enrollment | None:
+    stmt = select(Enrollment).where(
+        Enrollment.user_id == user_id, Enrollment.course_id == course_id
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
+
+
+def enrollment_by_id(
+    session: Session, enrollment_id: int, *, for_update: bool = False
+) -> Enrollment | None:
+    stmt = select(Enrollment).where(Enrollment.id == enrollment_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
+
+
+def enrollments_of(session: Session, user_id: int) -> list[Enrollment]:
+    stmt = (
+        select(Enrollment)
+        .options(joinedload(Enrollment.course), joinedload(Enrollment.version))
+        .where(Enrollment.user_id == user_id)
+        .order_by(Enrollment.enrolled_at.desc())
+    )
+    return list(session.scalars(stmt))
+
+
+def completed_keys(session: Session, enrollment_id: int) -> set[str]:
+    stmt = select(LessonProgress.lesson_key).where(LessonProgress.enrollment_id == enrollment_id)
+    return set(session.scalars(stmt))
+
+
+def completed_keys_for(session: Session, enrollment_ids: list[int]) -> dict[int, set[str]]:
+    if not enrollment_ids:
+        return {}
+    stmt = select(LessonProgress.enrollment_id, LessonProgress.lesson_key).where(
+        LessonProgress.enrollment_id.in_(enrollment_ids)
+    )
+    out: dict[int, set[str]] = {i: set() for i in enrollment_ids}
+    for enrollment_id, key in session.execute(stmt):
+        out[enrollment_id].add(key)
+    return out
+
+
+def progress_row(session: Session, enrollment_id: int, key: str) -> LessonProgress | None:
+    stmt = select(LessonProgress).where(
+        LessonProgress.enrollment_id == enrollment_id, LessonProgress.lesson_key == key
+    )
+    return session.scalars(stmt).first()
+
+
+def jp_entries(session: Session, *, user_id: int, year: int) -> list[JpEntry]:
+    stmt = (
+        select(JpEntry)
+        .where(JpEntry.user_id == user_id, JpEntry.year == year)
+        .order_by(JpEntry.earned_on)
+    )
+    return list(session.scalars(stmt))
+
+
+def jp_total(session: Session, *, user_id: int, year: int) -> int:
+    stmt = select(func.coalesce(func.sum(JpEntry.jp), 0)).where(
+        JpEntry.user_id == user_id, JpEntry.year == year
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def jp_for_enrollment(session: Session, enrollment_id: int) -> JpEntry | None:
+    return session.scalars(select(JpEntry).where(JpEntry.enrollment_id == enrollment_id)).first()
+
+
+def version_with_course(session: Session, version_id: int) -> CourseVersion | None:
+    stmt = (
+        select(CourseVersion)
+        .options(joinedload(CourseVersion.course))
+        .where(CourseVersion.id == version_id)
+    )
+    return session.scalars(stmt).first()
+
+
+def course(session: Session, course_id: int) -> Course | None:
+    return session.get(Course, course_id)

@@ -1,0 +1,78 @@
+"""Learner pages: enrol, read lessons in order, mark them done, resume."""
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.accounts.deps import CurrentUser, verify_csrf
+from app.catalog.deps import PageCourse
+from app.core.db import DbSession
+from app.core.templating import redirect, render
+from app.learning import service as learning
+from app.learning.deps import PageEnrolled, PageLesson
+
+router = APIRouter(prefix="/courses", dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+
+def lesson_url(slug: str, module_slug: str, lesson_slug: str) -> str:
+    return f"/courses/{slug}/lessons/{module_slug}/{lesson_slug}"
+
+
+@router.post("/{slug}/enrol")
+def enrol(db: DbSession, user: CurrentUser, version: PageCourse) -> Response:
+    learning.enrol(db, user=user, version=version)
+    return redirect(f"/courses/{version.course.slug}", flash="Anda terdaftar. Selamat belajar!")
+
+
+@router.get("/{slug}/resume")
+def resume(db: DbSession, enrolled: PageEnrolled) -> Response:
+    """Lanjutkan: the first lesson not yet done, else the post-test, else the course page."""
+    version, enrollment = enrolled.version, enrolled.enrollment
+    done = learning.repository.completed_keys(db, enrollment.id)
+    state = learning.progress(version, enrollment, done)
+    slug = version.course.slug
+    if state.next_lesson is not None:
+        module, lesson = state.next_lesson
+        return redirect(lesson_url(slug, module.slug, lesson.slug))
+    if enrollment.status != "completed" and state.has_posttest:
+        return redirect(f"/courses/{slug}/quiz/posttest")
+    return redirect(f"/courses/{slug}")
+
+
+@router.get("/{slug}/lessons/{module}/{lesson}", response_class=HTMLResponse)
+def lesson_page(request: Request, db: DbSession, found: PageLesson) -> Response:
+    version = found.enrolled.version
+    done = learning.repository.completed_keys(db, found.enrolled.enrollment.id)
+    previous, following = learning.neighbours(version, found.lesson)
+    return render(
+        request,
+        "learning/lesson.html",
+        {
+            "version": version,
+            "course": version.course,
+            "module": found.module,
+            "lesson": found.lesson,
+            "module_number": next(
+                i for i, m in enumerate(version.modules, 1) if m.id == found.module.id
+            ),
+            "done": learning.lesson_key(found.module, found.lesson) in done,
+            "previous": previous,
+            "following": following,
+            "state": learning.progress(version, found.enrolled.enrollment, done),
+        },
+    )
+
+
+@router.post("/{slug}/lessons/{module}/{lesson}/complete")
+def lesson_complete(db: DbSession, found: PageLesson) -> Response:
+    learning.complete_lesson(
+        db, enrollment=found.enrolled.enrollment, module=found.module, lesson=found.lesson
+    )
+    version = found.enrolled.version
+    _, following = learning.neighbours(version, found.lesson)
+    slug = version.course.slug
+    if following is not None:
+        return redirect(
+            lesson_url(slug, following[0].slug, following[1].slug),
+            flash="Pelajaran ditandai selesai.",
+        )
+    return redirect(f"/courses/{slug}", flash="Semua pelajaran modul terakhir selesai.")
