@@ -176,3 +176,34 @@ def queries(engine: Engine) -> Iterator[QueryCounter]:
     event.listen(engine, "before_cursor_execute", counter)
     yield counter
     event.remove(engine, "before_cursor_execute", counter)
+
+
+@pytest.fixture
+def real_database(tmp_path: Path) -> Iterator[Database]:
+    """A database of its own with real, separate connections and transactions (for races and
+    crash tests): a SQLite file, or a fresh PostgreSQL database next to the test database."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(TEST_DATABASE_URL)
+    if url.get_backend_name() == "sqlite":
+        target = f"sqlite:///{tmp_path / 'real.db'}"
+        _reset_schema(target)
+        db = Database(target)
+        yield db
+        db.dispose()
+        return
+    from sqlalchemy import text
+
+    name = f"{url.database}_real"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    target = url.set(database=name).render_as_string(hide_password=False)
+    _reset_schema(target)
+    db = Database(target, pool_size=25, max_overflow=5)
+    yield db
+    db.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

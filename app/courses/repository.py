@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
 from app.models import Course, CourseMedia, CourseVersion, Lesson, Module, Quiz
 
@@ -56,10 +56,11 @@ def outline(session: Session, version_id: int) -> CourseVersion | None:
         .where(CourseVersion.id == version_id)
         .options(
             joinedload(CourseVersion.course),
-            selectinload(CourseVersion.modules).selectinload(Module.lessons),
-            selectinload(CourseVersion.quizzes).options(
-                selectinload(Quiz.questions), joinedload(Quiz.module)
-            ),
+            # Lesson bodies are loaded only for the lesson being shown.
+            selectinload(CourseVersion.modules)
+            .selectinload(Module.lessons)
+            .options(defer(Lesson.body_md), defer(Lesson.body_html)),
+            selectinload(CourseVersion.quizzes).joinedload(Quiz.module),
         )
     )
     return session.scalars(stmt).first()

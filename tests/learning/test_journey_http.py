@@ -1,0 +1,257 @@
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Question
+from tests.conftest import QueryCounter, csrf_from, form_token, login
+from tests.factories import PASSWORD, World
+from tests.learning.helpers import right
+
+pytestmark = pytest.mark.usefixtures("courses_imported")
+
+
+def bearer(client: TestClient, username: str) -> dict[str, str]:
+    token = client.post(
+        "/api/v1/auth/token", json={"username": username, "password": PASSWORD}
+    ).json()
+    return {"Authorization": f"Bearer {token['access_token']}"}
+
+
+def _questions(session: Session) -> dict[str, Question]:
+    return {q.key: q for q in session.scalars(select(Question))}
+
+
+def _secrets(session: Session) -> list[str]:
+    """Strings that would give an answer away: every explanation, and every accepted short
+    answer that does not already appear in what learners may read (lessons, summaries,
+    question and choice texts). Which choice is correct is checked through the JSON shapes."""
+    from app.models import CourseVersion, Lesson, Module
+
+    public = " ".join(
+        [les.body_html for les in session.scalars(select(Lesson))]
+        + [m.title + " " + m.summary for m in session.scalars(select(Module))]
+        + [v.title + " " + v.summary for v in session.scalars(select(CourseVersion))]
+        + [
+            q.text + " " + " ".join(c["text"] for c in q.choices)
+            for q in session.scalars(select(Question))
+        ]
+    ).casefold()
+    out = []
+    for q in session.scalars(select(Question)):
+        out.append(q.explanation)
+        if q.type == "short":
+            out.extend(a for a in q.answer if a.casefold() not in public)
+    return out
+
+
+def test_api_journey_from_enrolment_to_completion(
+    client: TestClient, session: Session, world: World
+) -> None:
+    h = bearer(client, world.learner.nip or "")
+    assert client.post("/api/v1/courses/smart-governance/enrollment", headers=h).status_code == 200
+    assert client.post("/api/v1/courses/smart-governance/enrollment", headers=h).status_code == 200
+    outline = client.get("/api/v1/courses/smart-governance", headers=h).json()
+    lesson_ids = [les["id"] for m in outline["modules"] for les in m["lessons"]]
+    for lesson_id in lesson_ids:
+        r = client.post(f"/api/v1/lessons/{lesson_id}/completion", headers=h)
+        assert r.status_code == 200 and r.json()["completed"] is True
+    outline = client.get("/api/v1/courses/smart-governance", headers=h).json()
+    assert all(les["completed"] for m in outline["modules"] for les in m["lessons"])
+
+    quizzes = {q["kind"]: q["id"] for q in outline["quizzes"]}
+    questions = _questions(session)
+    attempt = client.post(f"/api/v1/quizzes/{quizzes['posttest']}/attempts", headers=h).json()
+    assert attempt["status"] == "in_progress" and attempt["deadline"]
+    assert set(attempt) >= {"id", "quiz_id", "status", "deadline", "questions", "answers"}
+    for q in attempt["questions"]:
+        assert set(q) == {"id", "type", "text", "choices"}
+        assert all(set(c) == {"id", "text"} for c in q["choices"])
+        r = client.put(
+            f"/api/v1/attempts/{attempt['id']}/answers/{q['id']}",
+            headers=h,
+            json={"response": right(questions[q["id"]])},
+        )
+        assert r.status_code == 200, r.text
+    resumed = client.post(f"/api/v1/quizzes/{quizzes['posttest']}/attempts", headers=h).json()
+    assert resumed["id"] == attempt["id"] and len(resumed["answers"]) == 10
+
+    result = client.post(f"/api/v1/attempts/{attempt['id']}/submission", headers=h).json()
+    assert result["score"] == 100 and result["passed"] is True
+    assert all(q["correct"] and q["explanation"] for q in result["questions"])
+    again = client.post(f"/api/v1/attempts/{attempt['id']}/submission", headers=h).json()
+    assert again["score"] == result["score"]
+
+    progress = client.get("/api/v1/me/progress", headers=h).json()
+    assert progress == [
+        {
+            "course": "smart-governance",
+            "percent": 100,
+            "status": "completed",
+            "completed_at": progress[0]["completed_at"],
+            "jp": 6,
+            "pretest_score": None,
+            "posttest_score": 100.0,
+            "learning_gain": None,
+        }
+    ]
+    assert client.get("/api/v1/me", headers=h).json()["jp_this_year"] == 6
+
+
+def test_no_response_before_submission_contains_a_correct_answer(
+    client: TestClient, session: Session, world: World
+) -> None:
+    h = bearer(client, world.learner.nip or "")
+    client.post("/api/v1/courses/literasi-digital/enrollment", headers=h)
+    outline = client.get("/api/v1/courses/literasi-digital", headers=h)
+    quiz_id = next(q["id"] for q in outline.json()["quizzes"] if q["kind"] == "posttest")
+    attempt = client.post(f"/api/v1/quizzes/{quiz_id}/attempts", headers=h)
+    bodies = [outline.text, attempt.text]
+    assert '"correct"' not in attempt.text and "explanation" not in attempt.text
+
+    login(client, world.learner.nip or "")
+    attempt_id = attempt.json()["id"]
+    pages = [
+        client.get("/courses/literasi-digital"),
+        client.get("/courses/literasi-digital/quiz/posttest"),
+    ]
+    for q in range(1, 11):
+        pages.append(
+            client.get(f"/courses/literasi-digital/attempts/{attempt_id}", params={"q": q})
+        )
+    pages.append(client.get(f"/courses/literasi-digital/attempts/{attempt_id}/review"))
+    assert all(p.status_code == 200 for p in pages)
+    bodies += [p.text for p in pages]
+    leaked = [s for s in _secrets(session) for body in bodies if s in body]
+    assert leaked == []
+
+
+def test_quiz_works_without_javascript_one_question_per_post(
+    client: TestClient, session: Session, world: World
+) -> None:
+    login(client, world.learner.nip or "")
+    token = form_token(client, "/courses/keputusan-berbasis-data")
+    client.post("/courses/keputusan-berbasis-data/enrol", data={"csrf_token": token})
+    page = client.post(
+        "/courses/keputusan-berbasis-data/quiz/posttest/start", data={"csrf_token": token}
+    )
+    assert page.status_code == 200 and "soal 1 dari 10" in page.text
+    attempt_url = re.search(
+        r'action="(/courses/keputusan-berbasis-data/attempts/\d+)/answer"', page.text
+    ).group(1)  # type: ignore[union-attr]
+    questions = _questions(session)
+    for n in range(1, 11):
+        page = client.get(attempt_url, params={"q": n})
+        key = re.search(r'name="question" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        value = right(questions[key])
+        values = (
+            value
+            if isinstance(value, list)
+            else ["true" if value is True else "false" if value is False else value]
+        )
+        nxt = n + 1 if n < 10 else -1
+        response = client.post(
+            f"{attempt_url}/answer",
+            data={
+                "csrf_token": csrf_from(page.text),
+                "question": key,
+                "response": values,
+                "goto": nxt,
+            },
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+    review = client.get(f"{attempt_url}/review")
+    assert "Semua 10 soal sudah dijawab" in review.text
+    result = client.post(f"{attempt_url}/submit", data={"csrf_token": csrf_from(review.text)})
+    assert result.status_code == 200
+    assert "Selamat, Anda <strong>lulus</strong>" in result.text
+    assert "Pembahasan" in result.text
+
+
+def test_lesson_pages_mark_done_and_resume(client: TestClient, world: World) -> None:
+    login(client, world.learner.nip or "")
+    token = form_token(client, "/courses/smart-governance")
+    client.post("/courses/smart-governance/enrol", data={"csrf_token": token})
+    first = client.get("/courses/smart-governance/resume", follow_redirects=False).headers[
+        "location"
+    ]
+    lesson = client.get(first)
+    assert lesson.status_code == 200 and "Tandai selesai" in lesson.text
+    done = client.post(
+        f"{first}/complete", data={"csrf_token": csrf_from(lesson.text)}, follow_redirects=False
+    )
+    second = done.headers["location"]
+    assert second != first
+    assert (
+        client.get("/courses/smart-governance/resume", follow_redirects=False).headers["location"]
+        == second
+    )
+    again = client.post(
+        f"{first}/complete", data={"csrf_token": csrf_from(lesson.text)}, follow_redirects=False
+    )
+    assert again.status_code == 303, "marking done twice is harmless"
+    course = client.get("/courses/smart-governance")
+    assert "Lanjutkan" in course.text and 'class="done"' in course.text
+
+
+def test_lesson_pages_need_enrolment(client: TestClient, world: World) -> None:
+    login(client, world.learner.nip or "")
+    response = client.get("/courses/smart-governance/lessons/x/y", follow_redirects=False)
+    assert response.headers["location"] == "/courses/smart-governance"
+
+
+def test_another_learner_cannot_touch_my_attempt(
+    client: TestClient, session: Session, world: World
+) -> None:
+    mine = bearer(client, world.learner.nip or "")
+    client.post("/api/v1/courses/smart-governance/enrollment", headers=mine)
+    outline = client.get("/api/v1/courses/smart-governance", headers=mine).json()
+    quiz_id = next(q["id"] for q in outline["quizzes"] if q["kind"] == "posttest")
+    attempt_json = client.post(f"/api/v1/quizzes/{quiz_id}/attempts", headers=mine).json()
+    theirs = bearer(client, world.learner2.nip or "")
+    assert client.post(f"/api/v1/quizzes/{quiz_id}/attempts", headers=theirs).status_code == 404
+    key = attempt_json["questions"][0]["id"]
+    assert (
+        client.put(
+            f"/api/v1/attempts/{attempt_json['id']}/answers/{key}",
+            headers=theirs,
+            json={"response": "1"},
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(f"/api/v1/attempts/{attempt_json['id']}/submission", headers=theirs).status_code
+        == 404
+    )
+    client.post("/api/v1/courses/smart-governance/enrollment", headers=theirs)
+    login(client, world.learner2.nip or "")
+    assert client.get(f"/courses/smart-governance/attempts/{attempt_json['id']}").status_code == 404
+
+
+def test_lesson_page_uses_a_fixed_number_of_queries(
+    client: TestClient, world: World, queries: QueryCounter
+) -> None:
+    login(client, world.learner.nip or "")
+    token = form_token(client, "/courses/literasi-digital")
+    client.post("/courses/literasi-digital/enrol", data={"csrf_token": token})
+    url = client.get("/courses/literasi-digital/resume", follow_redirects=False).headers["location"]
+    client.post(f"{url}/complete", data={"csrf_token": token})
+    counts = []
+    for _ in range(2):
+        queries.count = 0
+        assert client.get(url).status_code == 200
+        counts.append(queries.count)
+    assert counts[0] == counts[1] and counts[0] <= 10, queries.statements
+
+
+def test_dashboard_shows_progress_and_jp(client: TestClient, world: World) -> None:
+    h = bearer(client, world.learner.nip or "")
+    client.post("/api/v1/courses/literasi-digital/enrollment", headers=h)
+    login(client, world.learner.nip or "")
+    page = client.get("/")
+    assert "Sedang diikuti" in page.text and "Literasi Digital bagi ASN" in page.text
+    assert "/courses/literasi-digital/resume" in page.text
+    assert "<strong>0</strong> dari 20 JP" in page.text

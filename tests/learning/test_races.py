@@ -1,0 +1,151 @@
+"""Parallel duplicate requests, each in its own transaction on its own connection, on SQLite
+(BEGIN IMMEDIATE) and PostgreSQL (SELECT … FOR UPDATE, unique constraints)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.assessments import service as assessments
+from app.catalog import service as catalog
+from app.core.db import Database
+from app.courses import service as courses
+from app.learning import service as learning
+from app.models import Answer, Attempt, JpEntry, User
+from tests import factories
+from tests.conftest import COURSES
+from tests.learning.helpers import right
+
+N = 20
+
+
+def _parallel(n: int, work: Callable[[], Any]) -> list[Any]:
+    barrier = threading.Barrier(n)
+    results: list[Any] = [None] * n
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = work()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    return results
+
+
+def _setup(db: Database) -> tuple[int, int]:
+    with db.unit_of_work() as s:
+        courses.import_courses(s, path=COURSES)
+        factories.bind(s)
+        inst = factories.InstansiFactory(code="3206")
+        user = factories.UserFactory(instansi_id=inst.id)
+        version = catalog.published_course(s, slug="smart-governance")
+        enrollment = learning.enrol(s, user=user, version=version)
+        return user.id, enrollment.id
+
+
+def _start(db: Database, enrollment_id: int, kind: str = "posttest") -> int:
+    with db.unit_of_work() as s:
+        enrollment = learning.repository.enrollment_by_id(s, enrollment_id)
+        assert enrollment is not None
+        quiz = assessments.quiz_of(enrollment.version, kind=kind)
+        return assessments.start_attempt(s, enrollment=enrollment, quiz=quiz).id
+
+
+def test_parallel_start_attempt_gives_one_attempt(real_database: Database) -> None:
+    _, enrollment_id = _setup(real_database)
+    ids = _parallel(N, lambda: _start(real_database, enrollment_id))
+    assert len(set(ids)) == 1
+    with real_database.unit_of_work(write=False) as s:
+        assert s.scalar(select(func.count()).select_from(Attempt)) == 1
+
+
+def _answer_all(db: Database, attempt_id: int) -> None:
+    with db.unit_of_work() as s:
+        attempt = assessments.repository.attempt(s, attempt_id)
+        assert attempt is not None
+        for item in assessments.paper(s, attempt=attempt):
+            assessments.save_answer(
+                s, attempt=attempt, question_key=item.question.key, response=right(item.question)
+            )
+
+
+def test_parallel_saves_of_one_answer_leave_one_row(real_database: Database) -> None:
+    _, enrollment_id = _setup(real_database)
+    attempt_id = _start(real_database, enrollment_id)
+
+    def save() -> None:
+        with real_database.unit_of_work() as s:
+            attempt = assessments.repository.attempt(s, attempt_id)
+            assert attempt is not None
+            item = assessments.paper(s, attempt=attempt)[0]
+            assessments.save_answer(
+                s, attempt=attempt, question_key=item.question.key, response=right(item.question)
+            )
+
+    _parallel(N, save)
+    with real_database.unit_of_work(write=False) as s:
+        assert s.scalar(select(func.count()).select_from(Answer)) == 1
+
+
+def test_parallel_submissions_give_one_graded_result_and_jp_once(real_database: Database) -> None:
+    user_id, enrollment_id = _setup(real_database)
+    with real_database.unit_of_work() as s:
+        enrollment = learning.repository.enrollment_by_id(s, enrollment_id)
+        assert enrollment is not None
+        for module in enrollment.version.modules:
+            for lesson in module.lessons:
+                learning.complete_lesson(s, enrollment=enrollment, module=module, lesson=lesson)
+    attempt_id = _start(real_database, enrollment_id)
+    _answer_all(real_database, attempt_id)
+
+    def submit() -> tuple[float | None, object]:
+        with real_database.unit_of_work() as s:
+            graded = assessments.submit(s, attempt_id=attempt_id)
+            return graded.score, graded.submitted_at
+
+    results = _parallel(N, submit)
+    assert len(set(results)) == 1, "every caller sees the one graded result"
+    with real_database.unit_of_work(write=False) as s:
+        assert (
+            s.scalar(select(func.count()).select_from(JpEntry).where(JpEntry.user_id == user_id))
+            == 1
+        )
+        assert learning.repository.enrollment_by_id(s, enrollment_id).status == "completed"  # type: ignore[union-attr]
+
+
+def test_parallel_completions_credit_jp_once(real_database: Database) -> None:
+    user_id, enrollment_id = _setup(real_database)
+    with real_database.unit_of_work() as s:
+        enrollment = learning.repository.enrollment_by_id(s, enrollment_id)
+        assert enrollment is not None
+        lessons = [(m, les) for m in enrollment.version.modules for les in m.lessons]
+        for module, lesson in lessons[:-1]:
+            learning.complete_lesson(s, enrollment=enrollment, module=module, lesson=lesson)
+    attempt_id = _start(real_database, enrollment_id)
+    _answer_all(real_database, attempt_id)
+    with real_database.unit_of_work() as s:
+        assert assessments.submit(s, attempt_id=attempt_id).passed
+
+    def complete_last() -> None:
+        with real_database.unit_of_work() as s:
+            enrollment = learning.repository.enrollment_by_id(s, enrollment_id)
+            assert enrollment is not None
+            module, lesson = [(m, les) for m in enrollment.version.modules for les in m.lessons][-1]
+            learning.complete_lesson(s, enrollment=enrollment, module=module, lesson=lesson)
+
+    _parallel(N, complete_last)
+    with real_database.unit_of_work(write=False) as s:
+        entries = s.scalars(select(JpEntry).where(JpEntry.user_id == user_id)).all()
+        assert len(entries) == 1 and entries[0].jp == 6
+        assert s.get(User, user_id) is not None
