@@ -18,15 +18,14 @@ from app.config import ROOT
 from tests.e2e.browser import CHROMIUM, launch
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("live")
+def prepare(data: Path) -> dict[str, str]:
+    """An environment with a fresh SQLite database holding the courses and the demo."""
     env = dict(os.environ)
     env.update(CAKAP_DATABASE_URL=f"sqlite:///{data / 'e2e.db'}", CAKAP_DATA_DIR=str(data))
     env.pop("CAKAP_TEST_DATABASE_URL", None)
@@ -39,9 +38,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             capture_output=True,
             timeout=300,
         )
-    port = _free_port()
+    return env
+
+
+def start_server(env: dict[str, str], port: int, workers: int = 2) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port), "--workers", "2"],
+        [sys.executable, "-m", "app", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -53,7 +55,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         try:
             with urllib.request.urlopen(f"{base}/readyz", timeout=1) as response:
                 if response.status == 200:
-                    break
+                    return server
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
@@ -61,7 +63,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     "the server did not start: " + (server.stderr.read() or b"").decode()
                 ) from None
             time.sleep(0.2)
-    yield base
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    env = prepare(tmp_path_factory.mktemp("live"))
+    port = free_port()
+    server = start_server(env, port)
+    yield f"http://127.0.0.1:{port}"
     server.terminate()
     server.wait(timeout=10)
 

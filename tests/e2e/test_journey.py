@@ -1,0 +1,146 @@
+"""Journey 1 in a real browser: a demo learner completes every shipped course, from login to
+*Selesai*, with a reload in the middle of the post-test and a dropped connection, and the
+dashboard shows the JP added to the year's total."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from app.demo import LEARNER, LEARNER_PASSWORD
+from app.models import Question
+from tests.e2e.conftest import free_port, prepare, start_server
+
+pytestmark = pytest.mark.e2e
+
+COURSES = [("smart-governance", 6), ("literasi-digital", 7), ("keputusan-berbasis-data", 7)]
+
+
+@pytest.fixture(scope="module")
+def journey_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    data = tmp_path_factory.mktemp("journey")
+    env = prepare(data)
+    port = free_port()
+    server = start_server(env, port)
+    engine = create_engine(env["CAKAP_DATABASE_URL"])
+    with Session(engine) as s:
+        answers = {q.key: q for q in s.scalars(select(Question))}
+        s.expunge_all()
+    yield f"http://127.0.0.1:{port}", answers
+    engine.dispose()
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def answer_current(page: Page, questions: dict[str, Question], *, right: bool = True) -> None:
+    key = page.locator("input[name=question]").get_attribute("value")
+    assert key is not None
+    q = questions[key]
+    form = page.locator("form[data-autosave]")
+    if q.type == "single":
+        ids = [str(c["id"]) for c in q.choices if c["correct"] == right]
+        form.locator(f"input[value='{ids[0]}']").check()
+    elif q.type == "multiple":
+        picked = (
+            [c for c in q.choices if c["correct"]]
+            if right
+            else [c for c in q.choices if not c["correct"]][:1]
+        )
+        for c in picked:
+            form.locator(f"input[value='{c['id']}']").check()
+    elif q.type == "truefalse":
+        value = bool(q.answer) if right else not bool(q.answer)
+        form.locator(f"input[value='{'true' if value else 'false'}']").check()
+    else:
+        form.locator("input[type=text]").fill(q.answer[0] if right else "tidak tahu")
+        form.locator("input[type=text]").press("Tab")
+
+
+def take_quiz(
+    page: Page, questions: dict[str, Question], *, right: bool, interrupt: bool = False
+) -> None:
+    total = int(page.locator("h1").inner_text().split(" dari ")[1])
+    for n in range(1, total + 1):
+        expect(page.locator("h1")).to_contain_text(f"soal {n} dari {total}")
+        offline = interrupt and n == 6
+        if offline:
+            page.context.set_offline(True)  # the signal drops before she answers
+        answer_current(page, questions, right=right)
+        if offline:
+            expect(page.locator(".save-state")).to_contain_text("Belum terkirim")
+            page.context.set_offline(False)
+            page.evaluate("window.dispatchEvent(new Event('online'))")
+        expect(page.locator(".save-state")).to_have_text("Tersimpan ✓")
+        if interrupt and n == 4:
+            # a reload in the middle of the post-test shows the same paper with the answer kept
+            page.reload()
+            expect(page.locator("h1")).to_contain_text(f"soal {n} dari {total}")
+            expect(page.locator(".save-state")).to_have_text("Tersimpan")
+        if n < total:
+            page.click("text=Simpan & berikutnya ›")
+        else:
+            page.click("text=Simpan & periksa")
+    expect(page.locator("h1")).to_have_text("Periksa sebelum mengumpulkan")
+    page.click("text=Kumpulkan jawaban")
+
+
+def test_demo_learner_completes_every_course(journey_server: Any, browser: Browser) -> None:
+    base, questions = journey_server
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    page.fill("#username", LEARNER[0])
+    page.fill("#password", LEARNER_PASSWORD)
+    page.click("button.primary")
+    page.click("text=Saya telah membaca dan menyetujui")
+
+    earned = 0
+    for slug, jp in COURSES:
+        page.goto(f"{base}/courses/{slug}")
+        page.click("text=Daftar kursus")
+        expect(page.locator("[role=status]").first).to_contain_text("Anda terdaftar")
+
+        page.click(".outline a[href$='/quiz/pretest']")
+        page.click("text=Mulai pre-test")
+        take_quiz(page, questions, right=False)
+        expect(page.locator(".score strong")).to_have_text("0")
+
+        page.goto(f"{base}/courses/{slug}")
+        page.click("text=Lanjutkan")
+        while True:
+            expect(page.locator("article.lesson h1")).to_be_visible()
+            button = page.locator("form[action$='/complete'] button")
+            label = button.inner_text()
+            button.click()
+            if "lanjut" not in label:
+                break
+        expect(page).to_have_url(f"{base}/courses/{slug}")
+
+        page.click(".outline a[href$='/quiz/posttest']")
+        page.click("text=Mulai post-test")
+        take_quiz(page, questions, right=True, interrupt=True)
+        expect(page.locator(".result")).to_contain_text("lulus")
+        expect(page.locator(".result")).to_contain_text(f"{jp} JP telah ditambahkan")
+        expect(page.locator(".feedback li").first).to_contain_text("Benar")
+        earned += jp
+
+        page.goto(f"{base}/")
+        expect(page.locator(".jp-figure strong")).to_have_text(str(earned))
+
+    expect(page.locator(".jp-figure")).to_contain_text("target tercapai")
+    expect(page.locator(".entries").first).to_contain_text("Smart Governance dan Peran ASN")
+    page.screenshot(
+        path=str(
+            Path(__file__).resolve().parents[2]
+            / "docs"
+            / "screenshots"
+            / "dashboard-after-journey-360.png"
+        ),
+        full_page=True,
+    )
+    context.close()
