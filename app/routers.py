@@ -12,6 +12,8 @@ from app.assessments import routes as assessments_routes
 from app.catalog import api as catalog_api
 from app.catalog import routes as catalog_routes
 from app.dashboard import routes as dashboard_routes
+from app.evaluations import api as evaluations_api
+from app.evaluations import routes as evaluations_routes
 from app.health import routes as health_routes
 from app.learning import api as learning_api
 from app.learning import routes as learning_routes
@@ -28,12 +30,14 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (catalog_routes.router, ""),
     (learning_routes.router, ""),
     (assessments_routes.router, ""),
+    (evaluations_routes.router, ""),
     (people_routes.router, ""),
     (admin_routes.router, ""),
     (accounts_api.router, API_PREFIX),
     (catalog_api.router, API_PREFIX),
     (learning_api.router, API_PREFIX),
     (assessments_api.router, API_PREFIX),
+    (evaluations_api.router, API_PREFIX),
     (people_api.router, API_PREFIX),
 ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -226,6 +227,7 @@ class CourseOverview:
     version: CourseVersion  # the version she reads: her enrolment's, else the current one
     pretest_done: bool = False
     posttest_attempts: int = 0
+    evaluations: list[Any] = field(default_factory=list)  # FormState, when evaluations are open
 
 
 def overview(session: Session, *, user: User, current: CourseVersion) -> CourseOverview:
@@ -242,11 +244,18 @@ def overview(session: Session, *, user: User, current: CourseVersion) -> CourseO
     done = repository.completed_keys(session, enrollment.id)
     taken = attempts.attempts(session, enrollment_id=enrollment.id)
     passed = any(a.kind == "posttest" and a.passed for a in taken)
+    state = progress(version, enrollment, done, posttest_passed=passed)
+    forms = []
+    if enrollment.status == "completed" or state.next_lesson is None:
+        from app.evaluations import service as evaluations
+
+        forms = evaluations.states(session, enrollment=enrollment, version=version)
     return CourseOverview(
-        progress(version, enrollment, done, posttest_passed=passed),
+        state,
         version,
         pretest_done=any(a.kind == "pretest" and a.status != "in_progress" for a in taken),
         posttest_attempts=sum(1 for a in taken if a.kind == "posttest"),
+        evaluations=forms,
     )
 
 

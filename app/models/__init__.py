@@ -10,6 +10,7 @@ from app.models.course import (
     Question,
     Quiz,
 )
+from app.models.evaluation import EvaluationReceipt, EvaluationResponse
 from app.models.learning import Answer, Attempt, Enrollment, JpEntry, LessonProgress
 from app.models.org import Instansi, Unit
 from app.models.people import ImportBatch
@@ -24,6 +25,8 @@ __all__ = [
     "CourseMedia",
     "CourseVersion",
     "Enrollment",
+    "EvaluationReceipt",
+    "EvaluationResponse",
     "ImportBatch",
     "Instansi",
     "JpEntry",
