@@ -19,6 +19,7 @@ from app.learning import api as learning_api
 from app.learning import routes as learning_routes
 from app.people import api as people_api
 from app.people import routes as people_routes
+from app.training import routes as training_routes
 
 API_PREFIX = "/api/v1"
 
@@ -32,6 +33,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (assessments_routes.router, ""),
     (evaluations_routes.router, ""),
     (people_routes.router, ""),
+    (training_routes.router, ""),
     (admin_routes.router, ""),
     (accounts_api.router, API_PREFIX),
     (catalog_api.router, API_PREFIX),

@@ -11,7 +11,14 @@ from app.models.course import (
     Quiz,
 )
 from app.models.evaluation import EvaluationReceipt, EvaluationResponse
-from app.models.learning import Answer, Attempt, Enrollment, JpEntry, LessonProgress
+from app.models.learning import (
+    Answer,
+    Attempt,
+    Enrollment,
+    ExternalTraining,
+    JpEntry,
+    LessonProgress,
+)
 from app.models.org import Instansi, Unit
 from app.models.people import ImportBatch
 from app.models.user import ApiToken, LoginThrottle, Role, User, UserRole, UserSession
@@ -27,6 +34,7 @@ __all__ = [
     "Enrollment",
     "EvaluationReceipt",
     "EvaluationResponse",
+    "ExternalTraining",
     "ImportBatch",
     "Instansi",
     "JpEntry",

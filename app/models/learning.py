@@ -10,6 +10,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     UniqueConstraint,
 )
@@ -121,3 +122,37 @@ class JpEntry(Base):
     enrollment_id: Mapped[int | None] = mapped_column(
         ForeignKey("enrollment.id", ondelete="CASCADE"), unique=True
     )
+    external_id: Mapped[int | None] = mapped_column(
+        ForeignKey("external_training.id", ondelete="CASCADE"), unique=True
+    )
+
+
+class ExternalTraining(Base):
+    """Training outside Cakap, entered by the learner with its certificate; its JP count once
+    an HR officer of her instansi has verified it."""
+
+    __tablename__ = "external_training"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(250))
+    organiser: Mapped[str] = mapped_column(String(250))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    jp: Mapped[int] = mapped_column(Integer)
+    certificate: Mapped[bytes] = mapped_column(LargeBinary)
+    certificate_sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(
+        String(10), default="pending"
+    )  # pending | verified | rejected
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    reviewed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    review_note: Mapped[str | None] = mapped_column(String(500))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

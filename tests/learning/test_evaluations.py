@@ -25,31 +25,59 @@ def _finish_lessons(session: Session, world: World, slug: str = "smart-governanc
     return version, enrollment
 
 
-def test_evaluations_open_at_the_end_and_are_filled_once(client: TestClient, session: Session, world: World) -> None:
-    token = client.post("/api/v1/auth/token", json={"username": world.learner.nip, "password": PASSWORD}).json()
+def test_evaluations_open_at_the_end_and_are_filled_once(
+    client: TestClient, session: Session, world: World
+) -> None:
+    token = client.post(
+        "/api/v1/auth/token", json={"username": world.learner.nip, "password": PASSWORD}
+    ).json()
     h = {"Authorization": f"Bearer {token['access_token']}"}
     client.post("/api/v1/courses/smart-governance/enrollment", headers=h)
     forms = client.get("/api/v1/courses/smart-governance/evaluations", headers=h).json()
     assert [f["id"] for f in forms] == ["pengajar", "penyelenggaraan"]
-    assert forms[0]["questions"][0] == {"id": "penguasaan-materi", "text": forms[0]["questions"][0]["text"], "scale": [1, 5]}
-    early = client.post("/api/v1/courses/smart-governance/evaluations/pengajar", headers=h, json={"answers": GOOD})
+    assert forms[0]["questions"][0] == {
+        "id": "penguasaan-materi",
+        "text": forms[0]["questions"][0]["text"],
+        "scale": [1, 5],
+    }
+    early = client.post(
+        "/api/v1/courses/smart-governance/evaluations/pengajar", headers=h, json={"answers": GOOD}
+    )
     assert early.status_code == 403
 
     _finish_lessons(session, world)
-    ok = client.post("/api/v1/courses/smart-governance/evaluations/pengajar", headers=h,
-                     json={"answers": GOOD, "comment": "Contohnya dekat dengan pekerjaan kami."})
+    ok = client.post(
+        "/api/v1/courses/smart-governance/evaluations/pengajar",
+        headers=h,
+        json={"answers": GOOD, "comment": "Contohnya dekat dengan pekerjaan kami."},
+    )
     assert ok.status_code == 200, ok.text
-    again = client.post("/api/v1/courses/smart-governance/evaluations/pengajar", headers=h, json={"answers": GOOD})
+    again = client.post(
+        "/api/v1/courses/smart-governance/evaluations/pengajar", headers=h, json={"answers": GOOD}
+    )
     assert again.status_code == 409
-    bad = client.post("/api/v1/courses/smart-governance/evaluations/penyelenggaraan", headers=h,
-                      json={"answers": {"akses": 7}})
+    bad = client.post(
+        "/api/v1/courses/smart-governance/evaluations/penyelenggaraan",
+        headers=h,
+        json={"answers": {"akses": 7}},
+    )
     assert bad.status_code == 422
-    assert [f["submitted"] for f in client.get("/api/v1/courses/smart-governance/evaluations", headers=h).json()] == [True, False]
+    assert [
+        f["submitted"]
+        for f in client.get("/api/v1/courses/smart-governance/evaluations", headers=h).json()
+    ] == [True, False]
 
 
 def test_stored_response_does_not_identify_the_learner(session: Session, world: World) -> None:
     version, enrollment = _finish_lessons(session, world)
-    evaluations.submit(session, enrollment=enrollment, version=version, form_id="pengajar", answers=GOOD, comment=None)
+    evaluations.submit(
+        session,
+        enrollment=enrollment,
+        version=version,
+        form_id="pengajar",
+        answers=GOOD,
+        comment=None,
+    )
     row = session.scalars(select(EvaluationResponse)).one()
     columns = set(EvaluationResponse.__table__.columns.keys())
     assert not {"user_id", "enrollment_id"} & columns
@@ -59,22 +87,42 @@ def test_stored_response_does_not_identify_the_learner(session: Session, world: 
 def test_summary_is_hidden_below_three_responses(session: Session, world: World) -> None:
     version, enrollment = _finish_lessons(session, world)
     for form in ("pengajar", "penyelenggaraan"):
-        answers = GOOD if form == "pengajar" else {"akses": 4, "petunjuk": 4, "beban": 3, "soal": 4, "kepuasan": 5}
-        evaluations.submit(session, enrollment=enrollment, version=version, form_id=form, answers=answers, comment=None)
+        answers = (
+            GOOD
+            if form == "pengajar"
+            else {"akses": 4, "petunjuk": 4, "beban": 3, "soal": 4, "kepuasan": 5}
+        )
+        evaluations.submit(
+            session,
+            enrollment=enrollment,
+            version=version,
+            form_id=form,
+            answers=answers,
+            comment=None,
+        )
     assert evaluations.summary(session, version=version) is None
 
 
-def test_evaluation_form_page_works_without_javascript(client: TestClient, session: Session, world: World) -> None:
+def test_evaluation_form_page_works_without_javascript(
+    client: TestClient, session: Session, world: World
+) -> None:
     _finish_lessons(session, world)
     login(client, world.learner.nip or "")
     course = client.get("/courses/smart-governance")
     assert "Evaluasi kursus" in course.text
     page = client.get("/courses/smart-governance/evaluations/pengajar")
-    data = {"csrf_token": csrf_from(page.text), "comment": "Baik"} | {f"q-{k}": str(v) for k, v in GOOD.items()}
+    data = {"csrf_token": csrf_from(page.text), "comment": "Baik"} | {
+        f"q-{k}": str(v) for k, v in GOOD.items()
+    }
     incomplete = dict(data)
     del incomplete["q-motivasi"]
     refused = client.post("/courses/smart-governance/evaluations/pengajar", data=incomplete)
     assert refused.status_code == 422 and "1 belum diisi" in refused.text
-    assert client.post("/courses/smart-governance/evaluations/pengajar", data=data, follow_redirects=False).status_code == 303
+    assert (
+        client.post(
+            "/courses/smart-governance/evaluations/pengajar", data=data, follow_redirects=False
+        ).status_code
+        == 303
+    )
     assert "✓ terisi" in client.get("/courses/smart-governance").text
     assert form_token(client, "/courses/smart-governance/evaluations/pengajar")

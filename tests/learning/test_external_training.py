@@ -1,0 +1,116 @@
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.learning import service as learning
+from app.models import AuditEvent, ExternalTraining
+from tests.conftest import csrf_from, form_token, login
+from tests.factories import World
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+FORM = {
+    "title": "Pelatihan Kepemimpinan Pengawas",
+    "organiser": "BPSDM Provinsi Jawa Barat",
+    "start_date": "2026-03-02",
+    "end_date": "2026-03-06",
+    "jp": "12",
+}
+
+
+def _submit(client: TestClient, data: dict[str, str], pdf: bytes = PDF) -> object:
+    token = form_token(client, "/training/external")
+    return client.post(
+        "/training/external",
+        data={"csrf_token": token, **data},
+        files={"certificate": ("sertifikat.pdf", pdf, "application/pdf")},
+        follow_redirects=False,
+    )
+
+
+def test_external_training_counts_only_after_hr_verifies(
+    client: TestClient, session: Session, world: World
+) -> None:
+    login(client, world.learner.nip or "")
+    assert _submit(client, FORM).status_code == 303  # type: ignore[attr-defined]
+    assert learning.jp_ledger(session, user=world.learner, year=2026) == []
+    row = session.scalars(select(ExternalTraining)).one()
+    assert row.status == "pending"
+
+    client.cookies.clear()
+    login(client, world.hr.nip or "")
+    queue = client.get("/hr/external")
+    assert "Pelatihan Kepemimpinan Pengawas" in queue.text
+    assert client.get(f"/training/external/{row.id}/certificate").content == PDF
+    done = client.post(
+        f"/hr/external/{row.id}/review",
+        data={"csrf_token": csrf_from(queue.text), "decision": "verify"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    ledger = learning.jp_ledger(session, user=world.learner, year=2026)
+    assert [(e.source, e.jp) for e in ledger] == [("external", 12)]
+    assert (
+        session.scalars(select(AuditEvent).where(AuditEvent.action == "external.verify"))
+        .one()
+        .actor_id
+        == world.hr.id
+    )
+    again = client.post(
+        f"/hr/external/{row.id}/review",
+        data={"csrf_token": csrf_from(queue.text), "decision": "verify"},
+    )
+    assert again.status_code == 409
+
+
+def test_not_a_pdf_is_refused(client: TestClient, world: World) -> None:
+    login(client, world.learner.nip or "")
+    response = _submit(client, FORM, pdf=b"MZ\x90\x00 bukan pdf")
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    assert "bukan PDF" in response.text  # type: ignore[attr-defined]
+
+
+def test_bad_dates_and_jp_are_refused(client: TestClient, world: World) -> None:
+    login(client, world.learner.nip or "")
+    assert "sebelum tanggal mulai" in _submit(client, FORM | {"end_date": "2026-03-01"}).text  # type: ignore[attr-defined]
+    assert "JP berupa bilangan bulat" in _submit(client, FORM | {"jp": "0"}).text  # type: ignore[attr-defined]
+
+
+def test_hr_of_another_instansi_cannot_see_or_verify(
+    client: TestClient, session: Session, world: World
+) -> None:
+    login(client, world.learner.nip or "")
+    _submit(client, FORM)
+    row = session.scalars(select(ExternalTraining)).one()
+    client.cookies.clear()
+    login(client, world.hr_other.nip or "")
+    assert "Pelatihan Kepemimpinan" not in client.get("/hr/external").text
+    token = form_token(client, "/hr/external")
+    assert client.get(f"/training/external/{row.id}/certificate").status_code == 404
+    assert (
+        client.post(
+            f"/hr/external/{row.id}/review", data={"csrf_token": token, "decision": "verify"}
+        ).status_code
+        == 404
+    )
+    client.cookies.clear()
+    login(client, world.learner2.nip or "")
+    assert client.get(f"/training/external/{row.id}/certificate").status_code == 404
+
+
+def test_rejection_needs_a_reason(client: TestClient, session: Session, world: World) -> None:
+    login(client, world.learner.nip or "")
+    _submit(client, FORM)
+    row = session.scalars(select(ExternalTraining)).one()
+    client.cookies.clear()
+    login(client, world.hr.nip or "")
+    token = form_token(client, "/hr/external")
+    refused = client.post(
+        f"/hr/external/{row.id}/review", data={"csrf_token": token, "decision": "reject"}
+    )
+    assert refused.status_code == 422 and "alasan penolakan" in refused.text
+    ok = client.post(
+        f"/hr/external/{row.id}/review",
+        data={"csrf_token": token, "decision": "reject", "note": "Sertifikat tidak terbaca."},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
