@@ -4,13 +4,13 @@ and about fifty learners. Loaded once; a database that already has an instansi i
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core import clock, security
-from app.models import Instansi, Role, Unit, User, UserRole
+from app.models import Attempt, CourseVersion, Enrollment, Instansi, Role, Unit, User, UserRole
 
 INSTANSI_CODE = "3206"
 INSTANSI_NAME = "Pemerintah Kabupaten Tasikmalaya"
@@ -267,6 +267,7 @@ def load_demo(session: Session) -> bool:
     rng = random.Random(3206)
     today = clock.today()
     used = {HR[0], TRAINER[0], LEARNER[0]}
+    learners: list[User] = []
     for i in range(50):
         female = i % 2 == 0
         given = rng.choice(GIVEN_F if female else GIVEN_M)
@@ -277,15 +278,82 @@ def load_demo(session: Session) -> bool:
             nip = _nip(rng, female, i + 1, today)
         used.add(nip)
         kind, jabatan = rng.choice(JOBS)
-        person(
-            nip,
-            name,
-            [Role.learner],
-            LEARNER_PASSWORD,
-            unit=rng.choice(LEARNER_UNITS),
-            golongan=rng.choice(GOLONGAN),
-            jenis_jabatan=kind,
-            jabatan=jabatan,
+        learners.append(
+            person(
+                nip,
+                name,
+                [Role.learner],
+                LEARNER_PASSWORD,
+                unit=rng.choice(LEARNER_UNITS),
+                golongan=rng.choice(GOLONGAN),
+                jenis_jabatan=kind,
+                jabatan=jabatan,
+            )
         )
     session.flush()
+    _learning_history(session, learners, rng)
     return True
+
+
+def _learning_history(session: Session, learners: list[User], rng: random.Random) -> None:
+    """Varied progress: some learners have not started, some are midway, some have finished
+    courses this year (with pre/post-test scores and JP). Runs through the real services, each
+    learner's steps dated on a day earlier this year."""
+    from app.catalog import service as catalog
+    from app.learning import service as learning
+
+    outlines = [
+        catalog.published_course(session, slug=e.course.slug)
+        for e in catalog.search(session, query=None, area=None, level=None)
+    ]
+    if not outlines:
+        return
+    today = clock.now()
+    start_of_year = today.replace(month=1, day=2, hour=2, minute=0, second=0, microsecond=0)
+    span = max(int((today - start_of_year).total_seconds()), 1)
+    try:
+        for user in learners:
+            if rng.random() < 0.15:
+                continue  # has not started anything yet
+            clock.freeze(start_of_year + timedelta(seconds=rng.randrange(span)))
+            for version in rng.sample(outlines, rng.randint(1, len(outlines))):
+                enrollment = learning.enrol(session, user=user, version=version)
+                skill = rng.random()
+                if rng.random() < 0.8:
+                    _quiz(session, enrollment, version, "pretest", rng, skill * 0.7)
+                lessons = [(m, les) for m in version.modules for les in m.lessons]
+                done = len(lessons) if rng.random() < 0.45 else rng.randint(0, len(lessons) - 1)
+                for module, lesson in lessons[:done]:
+                    learning.complete_lesson(
+                        session, enrollment=enrollment, module=module, lesson=lesson
+                    )
+                if done == len(lessons):
+                    for _ in range(version.max_attempts):
+                        graded = _quiz(
+                            session, enrollment, version, "posttest", rng, 0.55 + skill * 0.45
+                        )
+                        if graded.passed:
+                            break
+    finally:
+        clock.freeze(None)
+
+
+def _quiz(
+    session: Session,
+    enrollment: Enrollment,
+    version: CourseVersion,
+    kind: str,
+    rng: random.Random,
+    skill: float,
+) -> Attempt:
+    from app.assessments import grading
+    from app.assessments import service as assessments
+
+    quiz = assessments.quiz_of(version, kind=kind)
+    attempt = assessments.start_attempt(session, enrollment=enrollment, quiz=quiz)
+    for item in assessments.paper(session, attempt=attempt):
+        response = grading.sample_response(item.question, correct=rng.random() < skill)
+        assessments.save_answer(
+            session, attempt=attempt, question_key=item.question.key, response=response
+        )
+    return assessments.submit(session, attempt_id=attempt.id)

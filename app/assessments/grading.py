@@ -48,3 +48,17 @@ def describe_correct(question: Question) -> str:
     if question.type == "truefalse":
         return "Benar" if question.answer else "Salah"
     return " / ".join(question.answer or [])
+
+
+def sample_response(question: Question, *, correct: bool) -> Any:
+    """A right or a wrong response to a question (demo data and load tests)."""
+    if question.type == "single":
+        ids = [str(c["id"]) for c in question.choices if bool(c.get("correct")) == correct]
+        return ids[0]
+    if question.type == "multiple":
+        if correct:
+            return sorted(correct_choice_ids(question))
+        return [str(c["id"]) for c in question.choices if not c.get("correct")][:1]
+    if question.type == "truefalse":
+        return bool(question.answer) if correct else not bool(question.answer)
+    return (question.answer or [""])[0] if correct else "tidak tahu"
