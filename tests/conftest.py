@@ -5,6 +5,7 @@ that is rolled back afterwards (the app's own commits become savepoints)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -66,6 +67,12 @@ class TestDatabase(Database):
 
     def session(self, *, write: bool) -> Session:
         return self.sessionmaker()
+
+    def _writer_turn(self, write: bool):  # type: ignore[no-untyped-def,override]
+        return contextlib.nullcontext()
+
+    def writer_turn_async(self, write: bool):  # type: ignore[no-untyped-def,override]
+        return contextlib.nullcontext()
 
     def dispose(self) -> None:  # the engine belongs to the test run
         pass

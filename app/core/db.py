@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import asyncio
+import fcntl
+import os
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -12,6 +15,7 @@ from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+from starlette.concurrency import run_in_threadpool
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -91,6 +95,7 @@ class Database:
         self.url = url
         self.engine = build_engine(url, **engine_kwargs)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        self._writers = _SqliteWriterQueue(url) if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -105,16 +110,34 @@ class Database:
 
     @contextmanager
     def unit_of_work(self, *, write: bool = True) -> Iterator[Session]:
-        """A transaction for CLI commands and jobs: commit on success, roll back on error."""
-        session = self.session(write=write)
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        """One transaction: commit on success, roll back on error. On SQLite, writers queue
+        for the single write lock in arrival order instead of polling for it."""
+        with self._writer_turn(write):
+            session = self.session(write=write)
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
+
+    @contextmanager
+    def _writer_turn(self, write: bool) -> Iterator[None]:
+        if not write or self._writers is None:
+            yield
+            return
+        with self._writers.turn():
+            yield
+
+    @asynccontextmanager
+    async def writer_turn_async(self, write: bool) -> AsyncIterator[None]:
+        if not write or self._writers is None:
+            yield
+            return
+        async with self._writers.turn_async():
+            yield
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -123,18 +146,83 @@ class Database:
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """The request's unit of work: committed when the handler returns, before the response."""
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """The request's unit of work: committed when the handler returns, before the response.
+
+    Async so that a request waiting for its turn to write waits on the event loop, not in a
+    worker thread: the threads stay free for the request that holds the turn."""
     database: Database = request.app.state.db
-    session = database.session(write=request.method in UNSAFE_METHODS)
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    write = request.method in UNSAFE_METHODS
+    async with database.writer_turn_async(write):
+        session = await run_in_threadpool(database.session, write=write)
+        try:
+            yield session
+            await run_in_threadpool(session.commit)
+        except BaseException:
+            await run_in_threadpool(session.rollback)
+            raise
+        finally:
+            await run_in_threadpool(session.close)
+
+
+class WriterQueueTimeout(Exception):
+    pass
+
+
+class _SqliteWriterQueue:
+    """SQLite has one write lock. Left to itself, every waiting writer polls for it with
+    growing sleeps (the busy handler), and under a spike of writers throughput collapses
+    while some wait past the busy timeout. Here writers queue instead: a thread lock inside
+    the process, then an flock on a file beside the database across processes. Both wake the
+    next writer as soon as the lock is free; the kernel drops an flock whose process died."""
+
+    def __init__(self, url: str) -> None:
+        import threading
+
+        database = make_url(url).database
+        self.path = f"{database}.writer" if database and database != ":memory:" else None
+        self.thread_lock = threading.Lock()
+        self.async_lock: asyncio.Lock | None = None
+        self.timeout = 60.0
+
+    def _lock_file(self) -> int | None:
+        if self.path is None:
+            return None
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return fd
+
+    @staticmethod
+    def _unlock_file(fd: int | None) -> None:
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """For threads (CLI commands, jobs)."""
+        if not self.thread_lock.acquire(timeout=self.timeout):
+            raise WriterQueueTimeout("the database is busy")
+        try:
+            fd = self._lock_file()
+            try:
+                yield
+            finally:
+                self._unlock_file(fd)
+        finally:
+            self.thread_lock.release()
+
+    @asynccontextmanager
+    async def turn_async(self) -> AsyncIterator[None]:
+        """For requests: queue on the event loop (FIFO), then take the file lock in a thread."""
+        if self.async_lock is None:
+            self.async_lock = asyncio.Lock()
+        async with self.async_lock:
+            fd = await run_in_threadpool(self._lock_file)
+            try:
+                yield
+            finally:
+                self._unlock_file(fd)
 
 
 def lock_for_update(stmt: Any) -> Any:
