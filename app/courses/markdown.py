@@ -43,7 +43,7 @@ def render(text: str, *, media_prefix: str) -> str:
             return value if _ALIGN.match(value.replace(" ", "")) else None
         return value
 
-    html = _md().render(text)
+    html = _md().render(_TASK.sub(lambda m: m.group(1) + ("☑ " if m.group(2).strip() else "☐ "), text))
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -53,6 +53,9 @@ def render(text: str, *, media_prefix: str) -> str:
         attribute_filter=attribute_filter,
     )
 
+
+# "- [ ] item" checklists (a GitHub extension, not CommonMark) become ballot boxes.
+_TASK = re.compile(r"^(\s*(?:[-*+]|\d+[.)])\s+)\[([ xX])\]\s+", re.MULTILINE)
 
 MEDIA_REF = re.compile(r"!\[[^\]]*\]\((media/[^)\s]+)")
 

@@ -160,3 +160,8 @@ def test_media_referenced_but_missing_is_a_problem(course_copy: Path) -> None:
     lesson.write_text(lesson.read_text(encoding="utf-8") + "\n![Peta](media/tidak-ada.png)\n", encoding="utf-8")
     _, problems = files.read_all(course_copy)
     assert any("image media/tidak-ada.png not found" in p.message for p in problems)
+
+
+def test_checklists_render_as_ballot_boxes() -> None:
+    html = markdown.render("- [ ] belum\n- [x] sudah\n", media_prefix="/m")
+    assert "☐ belum" in html and "☑ sudah" in html and "[ ]" not in html

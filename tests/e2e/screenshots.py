@@ -43,6 +43,24 @@ def main(base: str = "http://127.0.0.1:8000") -> None:
             page.screenshot(path=OUT / f"catalogue-{label}.png", full_page=True)
             page.goto(f"{base}/courses/literasi-digital")
             page.screenshot(path=OUT / f"course-{label}.png", full_page=True)
+            if page.locator("form[action$='/enrol'] button").count():
+                page.click("form[action$='/enrol'] button")
+            page.screenshot(path=OUT / f"course-enrolled-{label}.png", full_page=True)
+            page.goto(f"{base}/courses/literasi-digital/resume")
+            page.screenshot(path=OUT / f"lesson-{label}.png", full_page=True)
+            page.goto(f"{base}/courses/literasi-digital/quiz/posttest")
+            if page.locator("text=Lanjutkan mengerjakan").count():
+                page.click("text=Lanjutkan mengerjakan")
+            else:
+                page.click("text=Mulai post-test")
+            page.locator("form[data-autosave] input[name=response]").first.check()
+            page.wait_for_timeout(500)
+            page.screenshot(path=OUT / f"quiz-{label}.png", full_page=True)
+            page.click("text=Periksa dan kumpulkan")
+            page.click("text=Kumpulkan jawaban")
+            page.screenshot(path=OUT / f"quiz-result-{label}.png", full_page=True)
+            page.goto(f"{base}/training/external")
+            page.screenshot(path=OUT / f"external-training-{label}.png", full_page=True)
             ctx.close()
 
             ctx = browser.new_context(viewport={"width": width, "height": 800})
@@ -61,6 +79,7 @@ def main(base: str = "http://127.0.0.1:8000") -> None:
             page = ctx.new_page()
             login(page, base, ADMIN[0], ADMIN_PASSWORD)
             for name, path in (
+                ("hr-verification", "/hr/external"),
                 ("admin-users", "/admin/users"),
                 ("admin-units", "/admin/units"),
                 ("admin-audit", "/admin/audit"),
