@@ -70,3 +70,46 @@ def test_wrong_password_shows_a_message_and_keeps_the_username(
     page.click("button.primary")
     expect(page).to_have_url(f"{live_server}/privacy")
     page.close()
+
+
+def test_lesson_and_quiz_pages_work_with_javascript_off(live_server: str, browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("#username", HR[0])  # the HR officer is a learner too
+    page.fill("#password", HR_PASSWORD)
+    page.click("button.primary")
+    if page.url.endswith("/privacy"):
+        page.click("text=Saya telah membaca dan menyetujui")
+    page.goto(f"{live_server}/courses/smart-governance")
+    page.click("text=Daftar kursus")
+    page.click("text=Lanjutkan")
+    first = page.url
+    expect(page.locator("article.lesson h1")).to_be_visible()
+    page.click("text=Tandai selesai dan lanjut")
+    assert page.url != first
+    page.goto(first)
+    expect(page.locator(".lesson-actions")).to_contain_text("sudah Anda tandai selesai")
+
+    page.goto(f"{live_server}/courses/smart-governance/quiz/pretest")
+    page.click("text=Mulai pre-test")
+    expect(page.locator("h1")).to_contain_text("soal 1 dari 10")
+    first_input = page.locator("form.question input[name=response]").first
+    if first_input.get_attribute("type") == "text":
+        first_input.fill("jawaban saya")
+    else:
+        first_input.check()
+    page.click("text=Simpan & berikutnya ›")
+    expect(page.locator("h1")).to_contain_text("soal 2 dari 10")
+    expect(page.locator("[role=status]").first).to_contain_text("Jawaban tersimpan")
+    page.click(".qmap a[href='?q=1']")
+    expect(page.locator("h1")).to_contain_text("soal 1 dari 10")
+    shown = page.locator(
+        "form.question input[name=response]:checked, form.question input[value='jawaban saya']"
+    )
+    assert shown.count() == 1, "the saved answer is shown"
+    page.click("text=Periksa dan kumpulkan")
+    expect(page.locator(".alert")).to_contain_text("9 soal belum dijawab")
+    page.click("text=Kumpulkan jawaban")
+    expect(page.locator("h1")).to_have_text("Hasil pre-test")
+    context.close()
