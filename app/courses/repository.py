@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, defer, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.models import Course, CourseMedia, CourseVersion, Lesson, Module, Quiz
 
@@ -49,21 +52,62 @@ def published(
     return [(c, v) for c, v in session.execute(stmt).all()]
 
 
+# A course version never changes once imported (a changed course becomes a new version), so
+# each process keeps recently used outlines, fully loaded and detached from any session, and
+# pages stop re-reading the whole course on every request. The key carries the content hash and
+# publication time as well as the id, so a reused id can never return another version's outline.
+_OUTLINES: OrderedDict[tuple[int, int, str, datetime], CourseVersion] = OrderedDict()
+_OUTLINES_LOCK = threading.Lock()
+_OUTLINES_MAX = 64
+
+
 def outline(session: Session, version_id: int) -> CourseVersion | None:
-    """A version with modules, lessons and quizzes loaded in a fixed number of queries."""
-    stmt = (
-        select(CourseVersion)
-        .where(CourseVersion.id == version_id)
-        .options(
-            joinedload(CourseVersion.course),
-            # Lesson bodies are loaded only for the lesson being shown.
-            selectinload(CourseVersion.modules)
-            .selectinload(Module.lessons)
-            .options(defer(Lesson.body_md), defer(Lesson.body_html)),
-            selectinload(CourseVersion.quizzes).joinedload(Quiz.module),
+    """A version with its course, modules, lessons (with bodies) and quizzes (with questions).
+
+    The objects are shared, read-only and detached: read them, never change them or attach them
+    to a session; refer to them by id when writing."""
+    stmt = select(CourseVersion.content_hash, CourseVersion.published_at).where(CourseVersion.id == version_id)
+    row = session.execute(stmt).first()
+    if row is None:
+        return None
+    return _cached_outline(session, version_id, row.content_hash, row.published_at)
+
+
+def _cached_outline(session: Session, version_id: int, content_hash: str, published_at: datetime) -> CourseVersion:
+    key = (id(session.get_bind()), version_id, content_hash, published_at)
+    with _OUTLINES_LOCK:
+        found = _OUTLINES.get(key)
+        if found is not None:
+            _OUTLINES.move_to_end(key)
+            return found
+    loaded = _load_outline(session, version_id)
+    with _OUTLINES_LOCK:
+        _OUTLINES[key] = loaded
+        while len(_OUTLINES) > _OUTLINES_MAX:
+            _OUTLINES.popitem(last=False)
+    return loaded
+
+
+def _load_outline(session: Session, version_id: int) -> CourseVersion:
+    # Read through the caller's own connection and transaction (it may have just imported the
+    # course); a separate session so that the objects end up detached and shareable.
+    loader = Session(bind=session.connection(), join_transaction_mode="create_savepoint")
+    try:
+        stmt = (
+            select(CourseVersion)
+            .where(CourseVersion.id == version_id)
+            .options(
+                joinedload(CourseVersion.course),
+                selectinload(CourseVersion.modules).selectinload(Module.lessons),
+                selectinload(CourseVersion.quizzes).options(
+                    selectinload(Quiz.questions), joinedload(Quiz.module)
+                ),
+            )
         )
-    )
-    return session.scalars(stmt).first()
+        version = loader.scalars(stmt).one()
+    finally:
+        loader.close()  # detaches everything, keeping what was loaded
+    return version
 
 
 def media(session: Session, *, slug: str, version_number: int, path: str) -> CourseMedia | None:
@@ -88,13 +132,8 @@ def quiz(session: Session, quiz_id: int) -> Quiz | None:
 def outlines(session: Session, version_ids: list[int]) -> dict[int, CourseVersion]:
     if not version_ids:
         return {}
-    stmt = (
-        select(CourseVersion)
-        .where(CourseVersion.id.in_(version_ids))
-        .options(
-            joinedload(CourseVersion.course),
-            selectinload(CourseVersion.modules).selectinload(Module.lessons),
-            selectinload(CourseVersion.quizzes),
-        )
+    stmt = select(CourseVersion.id, CourseVersion.content_hash, CourseVersion.published_at).where(
+        CourseVersion.id.in_(version_ids)
     )
-    return {v.id: v for v in session.scalars(stmt)}
+    return {row.id: _cached_outline(session, row.id, row.content_hash, row.published_at)
+            for row in session.execute(stmt)}
