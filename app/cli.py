@@ -120,6 +120,9 @@ def serve(
         forwarded_allow_ips="127.0.0.1",
         log_level="info",
         access_log=False,
+        # Phones on a weak signal reuse connections slowly; closing idle ones after uvicorn's
+        # default 5 s races with requests already on their way (seen in the exam spike).
+        timeout_keep_alive=75,
     )
 
 
