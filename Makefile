@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 WORKERS ?= 1
 
-.PHONY: run test install browser lint check bench screenshots clean
+.PHONY: run test install system browser lint check bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +18,25 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## make run: install, migrate, import the shipped courses, load the demo, serve on :8000
-run: $(STAMP)
+run: $(STAMP) system
 	$(BIN)/cakap init
 	$(BIN)/cakap demo
 	$(BIN)/cakap serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
+## Debian packages: Pango and fonts for certificate PDFs (WeasyPrint)
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation fonts-dejavu-core
+system:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing Debian packages:$$missing (sudo apt-get install -y$$missing)" >&2; exit 1; \
+	  fi; \
+	fi
+
 ## Debian's Chromium for the browser tests (Playwright cannot download browsers here)
-browser:
+browser: system
 	@if [ ! -x /usr/bin/chromium ] && [ -z "$$CAKAP_CHROMIUM" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \

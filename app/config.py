@@ -34,6 +34,16 @@ class Settings(BaseSettings):
     login_lock_minutes: int = 15
     login_address_max_failures: int = 20
 
+    # Certificates: the issuing agency and signatory (shown on every certificate).
+    certificate_number_format: str = "{seq:05d}/{course_code}/{issuer_code}/{year}"
+    issuer_name: str = "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia"
+    issuer_parent: str = "Pemerintah Kabupaten Tasikmalaya"
+    issuer_code: str = "BKPSDM-TSM"
+    issuer_place: str = "Singaparna"
+    signatory_name: str = "Drs. Dadang Hermawan, M.Si."
+    signatory_nip: str = "196805121994031004"
+    signatory_title: str = "Kepala Badan Kepegawaian dan Pengembangan Sumber Daya Manusia"
+
     import_max_bytes: int = 5 * 1024 * 1024
     import_max_rows: int = 20_000
 

@@ -11,6 +11,8 @@ from app.assessments import api as assessments_api
 from app.assessments import routes as assessments_routes
 from app.catalog import api as catalog_api
 from app.catalog import routes as catalog_routes
+from app.certificates import api as certificates_api
+from app.certificates import routes as certificates_routes
 from app.dashboard import routes as dashboard_routes
 from app.evaluations import api as evaluations_api
 from app.evaluations import routes as evaluations_routes
@@ -34,12 +36,14 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (evaluations_routes.router, ""),
     (people_routes.router, ""),
     (training_routes.router, ""),
+    (certificates_routes.router, ""),
     (admin_routes.router, ""),
     (accounts_api.router, API_PREFIX),
     (catalog_api.router, API_PREFIX),
     (learning_api.router, API_PREFIX),
     (assessments_api.router, API_PREFIX),
     (evaluations_api.router, API_PREFIX),
+    (certificates_api.router, API_PREFIX),
     (people_api.router, API_PREFIX),
 ]
 

@@ -20,6 +20,8 @@ PUBLIC = {
     ("GET", "/privacy"),
     ("POST", "/api/v1/auth/token"),
     ("GET", "/api/v1/openapi.json"),
+    ("GET", "/verify/{code}"),
+    ("GET", "/api/v1/verify/{code}"),
 }
 STAFF_PREFIXES = ("/hr", "/admin", "/trainer", "/api/v1/people", "/api/v1/reports")
 

@@ -185,7 +185,25 @@ def check_completion(session: Session, *, enrollment_id: int) -> bool:
     enrollment.completed_at = now
     session.flush()
     _credit_jp(session, enrollment=enrollment, version=version, at=now)
+    issue_certificate_if_due(session, enrollment=enrollment)
     return True
+
+
+def issue_certificate_if_due(session: Session, *, enrollment: Enrollment) -> None:
+    """A completed enrolment gets its certificate once its required evaluations are filled."""
+    from app.certificates import service as certificates
+    from app.courses import repository as courses
+    from app.evaluations import service as evaluations
+
+    if enrollment.status != "completed":
+        return
+    version = courses.outline(session, enrollment.version_id)
+    assert version is not None
+    if (version.completion or {}).get(
+        "evaluations", "required"
+    ) == "required" and not evaluations.all_done(session, enrollment=enrollment, version=version):
+        return
+    certificates.issue(session, enrollment=enrollment, version=version)
 
 
 def _credit_jp(

@@ -1,6 +1,7 @@
 """All ORM classes; importing this package registers every table on Base.metadata."""
 
 from app.models.audit import AuditEvent
+from app.models.certificate import Certificate, CertificateCounter
 from app.models.course import (
     Course,
     CourseMedia,
@@ -28,6 +29,8 @@ __all__ = [
     "ApiToken",
     "Attempt",
     "AuditEvent",
+    "Certificate",
+    "CertificateCounter",
     "Course",
     "CourseMedia",
     "CourseVersion",

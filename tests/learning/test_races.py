@@ -149,3 +149,65 @@ def test_parallel_completions_credit_jp_once(real_database: Database) -> None:
         entries = s.scalars(select(JpEntry).where(JpEntry.user_id == user_id)).all()
         assert len(entries) == 1 and entries[0].jp == 6
         assert s.get(User, user_id) is not None
+
+
+def test_parallel_completions_of_different_learners_number_certificates_without_gaps(
+    real_database: Database,
+) -> None:
+    from app.evaluations import service as evaluations
+    from app.models import Certificate
+
+    n = 12
+    with real_database.unit_of_work() as s:
+        courses.import_courses(s, path=COURSES)
+        factories.bind(s)
+        inst = factories.InstansiFactory(code="3206")
+        version = catalog.published_course(s, slug="smart-governance")
+        ids = []
+        for _ in range(n):
+            user = factories.UserFactory(instansi_id=inst.id)
+            enrollment = learning.enrol(s, user=user, version=version)
+            for module in version.modules:
+                for lesson in module.lessons:
+                    learning.complete_lesson(s, enrollment=enrollment, module=module, lesson=lesson)
+            quiz = assessments.quiz_of(version, kind="posttest")
+            attempt = assessments.start_attempt(s, enrollment=enrollment, quiz=quiz)
+            for item in assessments.paper(s, attempt=attempt):
+                assessments.save_answer(
+                    s,
+                    attempt=attempt,
+                    question_key=item.question.key,
+                    response=right(item.question),
+                )
+            assessments.submit(s, attempt_id=attempt.id)
+            evaluations.submit(
+                s,
+                enrollment=enrollment,
+                version=version,
+                form_id="pengajar",
+                answers={q["id"]: 4 for q in evaluations.DEFAULT_FORMS[0]["questions"]},
+                comment=None,
+            )
+            ids.append(enrollment.id)
+    pending = list(ids)
+    lock = threading.Lock()
+
+    def last_form() -> None:
+        with lock:
+            enrollment_id = pending.pop()
+        with real_database.unit_of_work() as s:
+            enrollment = learning.repository.enrollment_by_id(s, enrollment_id)
+            assert enrollment is not None
+            evaluations.submit(
+                s,
+                enrollment=enrollment,
+                version=enrollment.version,
+                form_id="penyelenggaraan",
+                answers={q["id"]: 5 for q in evaluations.DEFAULT_FORMS[1]["questions"]},
+                comment=None,
+            )
+
+    _parallel(n, last_form)
+    with real_database.unit_of_work(write=False) as s:
+        seqs = sorted(s.scalars(select(Certificate.seq)))
+    assert seqs == list(range(1, n + 1))

@@ -1,0 +1,88 @@
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from app.accounts.deps import ApiUser
+from app.certificates import service as certificates
+from app.certificates.routes import pdf_response
+from app.core.db import DbSession
+from app.models import Certificate
+
+router = APIRouter(tags=["certificates"])
+
+
+class CertificateOut(BaseModel):
+    id: int
+    number: str
+    verification_code: str
+    course: str
+    jp: int
+    issued_at: datetime
+    status: str
+
+
+class VerifyOut(BaseModel):
+    status: str
+    holder: str
+    nip: str | None
+    course: str
+    jp: int
+    number: str
+    issued_at: datetime
+    issued_on: date
+    issuer: str
+    revoked_at: datetime | None
+    reason: str | None
+
+
+def certificate_for_api(certificate_id: int, db: DbSession, user: ApiUser) -> Certificate:
+    return certificates.for_viewer(db, certificate_id=certificate_id, viewer=user)
+
+
+@router.get("/me/certificates", response_model=list[CertificateOut])
+def mine(db: DbSession, user: ApiUser) -> list[CertificateOut]:
+    return [
+        CertificateOut(
+            id=c.id,
+            number=c.number,
+            verification_code=c.verification_code,
+            course=c.course.slug,
+            jp=c.version.jp,
+            issued_at=c.issued_at,
+            status=c.status,
+        )
+        for c in certificates.of_user(db, user=user)
+    ]
+
+
+@router.get(
+    "/certificates/{certificate_id}/pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def pdf(cert: Annotated[Certificate, Depends(certificate_for_api)]) -> Response:
+    return pdf_response(cert)
+
+
+@router.get("/verify/{code}", response_model=VerifyOut)
+def verify(db: DbSession, code: str) -> VerifyOut:
+    from app.config import get_settings
+
+    v = certificates.verify(db, code=code)
+    c = v.certificate
+    return VerifyOut(
+        status=c.status,
+        holder=v.holder,
+        nip=v.masked_nip,
+        course=v.course,
+        jp=v.jp,
+        number=c.number,
+        issued_at=c.issued_at,
+        issued_on=c.issued_on,
+        issuer=get_settings().issuer_name,
+        revoked_at=c.revoked_at,
+        reason=c.revoked_reason,
+    )

@@ -1,0 +1,52 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.accounts.deps import CurrentUser, verify_csrf
+from app.certificates import service as certificates
+from app.core.db import DbSession
+from app.core.templating import render
+from app.models import Certificate
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+
+def certificate_for_page(certificate_id: int, db: DbSession, user: CurrentUser) -> Certificate:
+    return certificates.for_viewer(db, certificate_id=certificate_id, viewer=user)
+
+
+PageCertificate = Annotated[Certificate, Depends(certificate_for_page)]
+
+
+def pdf_response(cert: Certificate) -> Response:
+    filename = "sertifikat-" + cert.number.replace("/", "-") + ".pdf"
+    return Response(
+        cert.pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+            "ETag": f'"{cert.sha256}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.get("/certificates", response_class=HTMLResponse)
+def my_certificates(request: Request, db: DbSession, user: CurrentUser) -> Response:
+    rows = certificates.of_user(db, user=user)
+    return render(
+        request, "certificates/list.html", {"rows": rows, "verify_url": certificates.verify_url}
+    )
+
+
+@router.get("/certificates/{certificate_id}/pdf")
+def certificate_pdf(cert: PageCertificate) -> Response:
+    return pdf_response(cert)
+
+
+@router.get("/verify/{code}", response_class=HTMLResponse)
+def verify_page(request: Request, db: DbSession, code: str) -> Response:
+    result = certificates.verify(db, code=code)
+    return render(request, "certificates/verify.html", {"v": result, "c": result.certificate})

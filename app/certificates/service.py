@@ -1,0 +1,207 @@
+"""Certificates: issued once per completed enrolment, numbered without gaps, verifiable."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from app.accounts import service as accounts
+from app.config import get_settings
+from app.core import clock
+from app.core.errors import NotFound
+from app.core.templating import tanggal
+from app.models import Certificate, CertificateCounter, CourseVersion, Enrollment, User
+from app.people.asn import pangkat_golongan
+from app.people.nip import mask_nip
+
+SIGNATURE_NOTE = "Dokumen ini belum ditandatangani secara elektronik."
+
+
+def predicate(score: float | None, passing: int) -> str:
+    if score is None:
+        return "Selesai"
+    if score >= 90:
+        return "Sangat Memuaskan"
+    if score >= 80:
+        return "Memuaskan"
+    return "Baik" if score >= passing else "Selesai"
+
+
+def new_code() -> str:
+    """80 random bits, base32 without padding: unguessable and easy to type from paper."""
+    return base64.b32encode(secrets.token_bytes(10)).decode().rstrip("=")
+
+
+def _next_seq(session: Session, year: int) -> int:
+    """Lock the year's counter row and take the next number (inserting the row once)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        session.execute(
+            pg_insert(CertificateCounter).values(year=year, last=0).on_conflict_do_nothing()
+        )
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        session.execute(
+            sqlite_insert(CertificateCounter).values(year=year, last=0).on_conflict_do_nothing()
+        )
+    counter = session.scalars(
+        select(CertificateCounter).where(CertificateCounter.year == year).with_for_update()
+    ).one()
+    counter.last += 1
+    session.flush()
+    return counter.last
+
+
+def issue(session: Session, *, enrollment: Enrollment, version: CourseVersion) -> Certificate:
+    """Issue the enrolment's certificate, once. The caller holds the enrolment row lock."""
+    existing = session.scalars(
+        select(Certificate).where(Certificate.enrollment_id == enrollment.id)
+    ).first()
+    if existing is not None:
+        return existing
+    settings = get_settings()
+    when = enrollment.completed_at or clock.now()
+    issued_on = when.astimezone(clock.WIB).date()
+    year = issued_on.year
+    seq = _next_seq(session, year)
+    number = settings.certificate_number_format.format(
+        seq=seq, course_code=version.course.code, issuer_code=settings.issuer_code, year=year
+    )
+    certificate = Certificate(
+        enrollment_id=enrollment.id,
+        user_id=enrollment.user_id,
+        course_id=version.course_id,
+        version_id=version.id,
+        year=year,
+        seq=seq,
+        number=number,
+        verification_code=new_code(),
+        issued_at=when,
+        issued_on=issued_on,
+        predicate=predicate(enrollment.posttest_score, version.passing_score),
+        score=enrollment.posttest_score,
+        status="valid",
+        pdf=b"",
+        sha256="",
+    )
+    session.add(certificate)
+    session.flush()
+    user = session.get(User, enrollment.user_id)
+    assert user is not None
+    pdf = render(certificate=certificate, user=user, enrollment=enrollment, version=version)
+    certificate.pdf = pdf
+    certificate.sha256 = hashlib.sha256(pdf).hexdigest()
+    session.flush()
+    return certificate
+
+
+def verify_url(code: str) -> str:
+    return f"{get_settings().base_url.rstrip('/')}/verify/{code}"
+
+
+def render(
+    *, certificate: Certificate, user: User, enrollment: Enrollment, version: CourseVersion
+) -> bytes:
+    from app.certificates.render import module_jp, qr_data_uri, render_pdf
+
+    settings = get_settings()
+    url = verify_url(certificate.verification_code)
+    modules = module_jp(
+        [(m.title, sum(les.minutes for les in m.lessons)) for m in version.modules], version.jp
+    )
+    context: dict[str, Any] = {
+        "number": certificate.number,
+        "issuer_parent": settings.issuer_parent,
+        "issuer_name": settings.issuer_name,
+        "holder_name": user.name,
+        "holder_nip": user.nip,
+        "holder_rank": pangkat_golongan(user.golongan),
+        "holder_position": user.jabatan,
+        "holder_instansi": user.instansi.name if user.instansi else None,
+        "course_title": version.title,
+        "started_on": tanggal(enrollment.enrolled_at),
+        "completed_on": tanggal(enrollment.completed_at or certificate.issued_at),
+        "jp": version.jp,
+        "predicate": certificate.predicate,
+        "place": settings.issuer_place,
+        "issued_on": tanggal(certificate.issued_on),
+        "signatory_title": settings.signatory_title,
+        "signatory_name": settings.signatory_name,
+        "signatory_nip": settings.signatory_nip,
+        "signature_note": SIGNATURE_NOTE,
+        "qr": qr_data_uri(url),
+        "verify_url": url,
+        "modules": modules,
+        "pretest_score": _fmt(enrollment.pretest_score),
+        "posttest_score": _fmt(enrollment.posttest_score),
+        "minutes_per_jp": settings.minutes_per_jp,
+    }
+    return render_pdf(version.certificate_design, context)
+
+
+def _fmt(score: float | None) -> str | None:
+    return None if score is None else f"{score:.0f}"
+
+
+def of_user(session: Session, *, user: User) -> list[Certificate]:
+    stmt = (
+        select(Certificate)
+        .options(joinedload(Certificate.version), joinedload(Certificate.course))
+        .where(Certificate.user_id == user.id)
+        .order_by(Certificate.issued_at.desc())
+    )
+    return list(session.scalars(stmt))
+
+
+def for_viewer(session: Session, *, certificate_id: int, viewer: User) -> Certificate:
+    """The holder, HR of the holder's instansi, and admins may open a certificate."""
+    cert = session.scalars(
+        select(Certificate)
+        .options(joinedload(Certificate.user))
+        .where(Certificate.id == certificate_id)
+    ).first()
+    if cert is None:
+        raise NotFound("Sertifikat tidak ditemukan.")
+    if cert.user_id == viewer.id or viewer.has_role("admin"):
+        return cert
+    if viewer.has_role("hr") and accounts.hr_instansi_id(viewer) == cert.user.instansi_id:
+        return cert
+    raise NotFound("Sertifikat tidak ditemukan.")
+
+
+@dataclass
+class Verification:
+    certificate: Certificate
+    holder: str
+    masked_nip: str | None
+    course: str
+    jp: int
+
+
+def verify(session: Session, *, code: str) -> Verification:
+    code = (code or "").strip().upper()
+    cert = None
+    if 8 <= len(code) <= 32 and code.isalnum():
+        cert = session.scalars(
+            select(Certificate)
+            .options(joinedload(Certificate.user), joinedload(Certificate.version))
+            .where(Certificate.verification_code == code)
+        ).first()
+    if cert is None:
+        raise NotFound("Sertifikat dengan kode ini tidak ditemukan.")
+    return Verification(
+        cert,
+        cert.user.name,
+        mask_nip(cert.user.nip) if cert.user.nip else None,
+        cert.version.title,
+        cert.version.jp,
+    )

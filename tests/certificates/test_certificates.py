@@ -1,0 +1,183 @@
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.assessments import service as assessments
+from app.catalog import service as catalog
+from app.evaluations import service as evaluations
+from app.learning import service as learning
+from app.models import Certificate, User
+from tests.conftest import login
+from tests.factories import World
+from tests.learning.helpers import right
+
+pytestmark = pytest.mark.usefixtures("courses_imported")
+
+FORMS = {
+    "pengajar": {
+        "penguasaan-materi": 5,
+        "sistematika": 4,
+        "bahasa": 4,
+        "relevansi": 5,
+        "motivasi": 4,
+    },
+    "penyelenggaraan": {"akses": 4, "petunjuk": 4, "beban": 4, "soal": 4, "kepuasan": 5},
+}
+
+
+def complete(
+    session: Session, user: User, slug: str = "smart-governance", *, evaluate: bool = True
+) -> None:
+    version = catalog.published_course(session, slug=slug)
+    enrollment = learning.enrol(session, user=user, version=version)
+    for module in version.modules:
+        for lesson in module.lessons:
+            learning.complete_lesson(session, enrollment=enrollment, module=module, lesson=lesson)
+    attempt = assessments.start_attempt(
+        session, enrollment=enrollment, quiz=assessments.quiz_of(version, kind="posttest")
+    )
+    for item in assessments.paper(session, attempt=attempt):
+        assessments.save_answer(
+            session, attempt=attempt, question_key=item.question.key, response=right(item.question)
+        )
+    assessments.submit(session, attempt_id=attempt.id)
+    if evaluate:
+        for form_id, answers in FORMS.items():
+            evaluations.submit(
+                session,
+                enrollment=enrollment,
+                version=version,
+                form_id=form_id,
+                answers=answers,
+                comment=None,
+            )
+    session.commit()
+
+
+def test_certificate_is_issued_after_completion_and_evaluations(
+    session: Session, world: World
+) -> None:
+    world.learner.golongan = "III/b"
+    world.learner.jabatan = "Pengolah Data Kependudukan"
+    complete(session, world.learner, evaluate=False)
+    assert session.scalars(select(Certificate)).first() is None, "evaluations are required first"
+    version = catalog.published_course(session, slug="smart-governance")
+    enrollment = learning.enrollment_for(session, user=world.learner, course_id=version.course_id)
+    assert enrollment is not None
+    for form_id, answers in FORMS.items():
+        evaluations.submit(
+            session,
+            enrollment=enrollment,
+            version=version,
+            form_id=form_id,
+            answers=answers,
+            comment=None,
+        )
+    cert = session.scalars(select(Certificate)).one()
+    assert cert.number == f"00001/SGOV/BKPSDM-TSM/{cert.year}"
+    assert cert.predicate == "Sangat Memuaskan"
+    assert len(cert.verification_code) >= 16
+
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(cert.pdf)).pages)
+    for expected in (
+        "SERTIFIKAT",
+        cert.number,
+        "Rina Marlina, S.E.",
+        world.learner.nip,
+        "Penata Muda Tk. I, III/b",
+        "Pengolah Data Kependudukan",
+        "Pemerintah Kabupaten Tasikmalaya",
+        "Smart Governance dan Peran ASN",
+        "6 JP",
+        "Sangat Memuaskan",
+        "Singaparna",
+        "Daftar Materi",
+        "belum ditandatangani secara elektronik",
+        f"/verify/{cert.verification_code}",
+    ):
+        assert expected in text, expected
+    assert len(PdfReader(io.BytesIO(cert.pdf)).pages) == 2
+
+
+def test_holder_downloads_the_same_bytes_and_others_are_refused(
+    client: TestClient, session: Session, world: World
+) -> None:
+    complete(session, world.learner)
+    cert = session.scalars(select(Certificate)).one()
+    login(client, world.learner.nip or "")
+    page = client.get("/certificates")
+    assert cert.number in page.text and f"/verify/{cert.verification_code}" in page.text
+    first = client.get(f"/certificates/{cert.id}/pdf")
+    second = client.get(f"/certificates/{cert.id}/pdf")
+    assert first.status_code == 200 and first.content == second.content == cert.pdf
+    assert first.headers["content-type"] == "application/pdf"
+
+    for other in (world.learner2, world.hr_other):
+        client.cookies.clear()
+        login(client, other.nip or "")
+        assert client.get(f"/certificates/{cert.id}/pdf").status_code == 404
+    client.cookies.clear()
+    login(client, world.hr.nip or "")
+    assert client.get(f"/certificates/{cert.id}/pdf").content == cert.pdf
+
+
+def test_verification_page_and_api_mask_the_nip(
+    client: TestClient, session: Session, world: World
+) -> None:
+    complete(session, world.learner)
+    cert = session.scalars(select(Certificate)).one()
+    page = client.get(f"/verify/{cert.verification_code}")
+    assert page.status_code == 200
+    assert "sah dan berlaku" in page.text and "Rina Marlina" in page.text
+    nip = world.learner.nip or ""
+    assert nip not in page.text and f"{nip[:6]}**********{nip[-2:]}" in page.text
+    api = client.get(f"/api/v1/verify/{cert.verification_code.lower()}").json()
+    assert (
+        api["status"] == "valid"
+        and api["jp"] == 6
+        and api["nip"] == f"{nip[:6]}**********{nip[-2:]}"
+    )
+    assert client.get("/verify/TIDAKADA1234").status_code == 404
+    assert client.get("/api/v1/verify/x").status_code == 404
+
+
+def test_api_lists_my_certificates(client: TestClient, session: Session, world: World) -> None:
+    complete(session, world.learner)
+    token = client.post(
+        "/api/v1/auth/token", json={"username": world.learner.nip, "password": "Rahasia-Uji-123"}
+    ).json()
+    mine = client.get(
+        "/api/v1/me/certificates", headers={"Authorization": f"Bearer {token['access_token']}"}
+    ).json()
+    assert [(c["course"], c["jp"]) for c in mine] == [("smart-governance", 6)]
+    assert set(mine[0]) >= {"id", "number", "verification_code", "course", "jp", "issued_at"}
+
+
+def test_rendering_fetches_nothing_outside_the_design_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from app.certificates.render import DESIGNS, FetchRefused, _fetcher
+
+    fetcher = _fetcher(DESIGNS / "default")
+    outside = tmp_path / "rahasia.txt"
+    outside.write_text("x")
+    for url in (
+        "http://example.com/logo.png",
+        "https://127.0.0.1/x.css",
+        outside.as_uri(),
+        (DESIGNS / "default" / ".." / ".." / "pyproject.toml").as_uri(),
+    ):
+        with pytest.raises(FetchRefused):
+            fetcher.fetch(url)
+    inside = fetcher.fetch((DESIGNS / "default" / "assets" / "logo.svg").as_uri())
+    assert inside is not None
+
+
+def test_module_jp_shares_the_course_jp_exactly() -> None:
+    from app.certificates.render import module_jp
+
+    lines = module_jp([("A", 40), ("B", 75), ("C", 60), ("D", 60)], 6)
+    assert sum(m.jp for m in lines) == 6
+    assert [m.jp for m in lines] == [1, 2, 2, 1]
