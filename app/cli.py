@@ -22,6 +22,8 @@ courses_cli = typer.Typer(help="Check and import course folders.", no_args_is_he
 cli.add_typer(users_cli, name="users")
 cli.add_typer(people_cli, name="people")
 cli.add_typer(courses_cli, name="courses")
+certificates_cli = typer.Typer(help="Certificates.", no_args_is_help=True)
+cli.add_typer(certificates_cli, name="certificates")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -261,6 +263,29 @@ def courses_check(path: Annotated[Path | None, typer.Argument()] = None) -> None
 def courses_import(path: Annotated[Path | None, typer.Argument()] = None) -> None:
     """Import course folders: all or nothing; unchanged courses are left as they are."""
     _import_courses(path or get_settings().courses_dir)
+
+
+@certificates_cli.command("revoke")
+def certificates_revoke(
+    number_or_code: Annotated[str, typer.Argument(help="Certificate number or verification code")],
+    reason: Annotated[str, typer.Option(help="Why it is revoked (shown on the verification page)")],
+) -> None:
+    """Revoke a certificate; its verification page shows it as revoked, with the reason."""
+    from app.certificates import service as certificates
+    from app.core.errors import AppError
+
+    db = _database()
+    try:
+        with db.unit_of_work() as session:
+            cert = certificates.find(session, number_or_code=number_or_code)
+            certificates.revoke(session, certificate=cert, reason=reason, actor=None)
+            number = cert.number
+    except AppError as exc:
+        _fail(exc.message)
+        return
+    finally:
+        db.dispose()
+    out.print(f"Sertifikat {number} dicabut.", highlight=False)
 
 
 def main() -> None:

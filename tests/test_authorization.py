@@ -21,6 +21,8 @@ PUBLIC = {
     ("POST", "/api/v1/auth/token"),
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/verify/{code}"),
+    ("GET", "/verify"),
+    ("POST", "/verify"),
     ("GET", "/api/v1/verify/{code}"),
 }
 STAFF_PREFIXES = ("/hr", "/admin", "/trainer", "/api/v1/people", "/api/v1/reports")

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.deps import CurrentUser, verify_csrf
@@ -10,6 +10,7 @@ from app.core.templating import render
 from app.models import Certificate
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+MAX_UPLOAD = 5 * 1024 * 1024
 
 
 def certificate_for_page(certificate_id: int, db: DbSession, user: CurrentUser) -> Certificate:
@@ -44,6 +45,29 @@ def my_certificates(request: Request, db: DbSession, user: CurrentUser) -> Respo
 @router.get("/certificates/{certificate_id}/pdf")
 def certificate_pdf(cert: PageCertificate) -> Response:
     return pdf_response(cert)
+
+
+@router.get("/verify", response_class=HTMLResponse)
+def verify_upload_form(request: Request) -> Response:
+    return render(request, "certificates/upload.html", {})
+
+
+@router.post("/verify", response_class=HTMLResponse)
+def verify_upload(request: Request, db: DbSession, file: Annotated[UploadFile, File()]) -> Response:
+    data = file.file.read(MAX_UPLOAD + 1)
+    if not data or len(data) > MAX_UPLOAD:
+        return render(
+            request,
+            "certificates/upload.html",
+            {"error": "Unggah berkas PDF sertifikat (maksimal 5 MB)."},
+            status_code=422,
+        )
+    result = certificates.check_upload(db, data=data)
+    return render(
+        request,
+        "certificates/upload.html",
+        {"checked": True, "result": result, "filename": file.filename},
+    )
 
 
 @router.get("/verify/{code}", response_class=HTMLResponse)

@@ -205,3 +205,56 @@ def verify(session: Session, *, code: str) -> Verification:
         cert.version.title,
         cert.version.jp,
     )
+
+
+def find(session: Session, *, number_or_code: str) -> Certificate:
+    value = (number_or_code or "").strip()
+    cert = session.scalars(
+        select(Certificate).where(
+            (Certificate.number == value) | (Certificate.verification_code == value.upper())
+        )
+    ).first()
+    if cert is None:
+        raise NotFound(f"Sertifikat {value!r} tidak ditemukan.")
+    return cert
+
+
+def revoke(session: Session, *, certificate: Certificate, reason: str, actor: User | None) -> None:
+    """Revoke with a reason; the verification page says so from then on. Audited."""
+    from app.audit import service as audit
+    from app.core.errors import Conflict, Invalid
+
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise Invalid("Tuliskan alasan pencabutan (minimal 5 karakter).")
+    if certificate.status == "revoked":
+        raise Conflict("Sertifikat ini sudah dicabut.")
+    certificate.status = "revoked"
+    certificate.revoked_at = clock.now()
+    certificate.revoked_reason = reason[:500]
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="certificate.revoke",
+        object_type="certificate",
+        object_id=certificate.number,
+        detail={"reason": reason[:200]},
+    )
+
+
+@dataclass
+class UploadCheck:
+    identical: bool
+    certificate: Certificate | None
+
+
+def check_upload(session: Session, *, data: bytes) -> UploadCheck:
+    """Is this exactly a file Cakap issued? Compared by SHA-256 of the whole file."""
+    digest = hashlib.sha256(data).hexdigest()
+    cert = session.scalars(
+        select(Certificate)
+        .options(joinedload(Certificate.user), joinedload(Certificate.version))
+        .where(Certificate.sha256 == digest)
+    ).first()
+    return UploadCheck(cert is not None, cert)

@@ -181,3 +181,47 @@ def test_module_jp_shares_the_course_jp_exactly() -> None:
     lines = module_jp([("A", 40), ("B", 75), ("C", 60), ("D", 60)], 6)
     assert sum(m.jp for m in lines) == 6
     assert [m.jp for m in lines] == [1, 2, 2, 1]
+
+
+def test_upload_check_detects_a_one_byte_change(
+    client: TestClient, session: Session, world: World
+) -> None:
+    complete(session, world.learner)
+    cert = session.scalars(select(Certificate)).one()
+    token = client.get("/verify").text.split('name="csrf_token" value="')[1].split('"')[0]
+    same = client.post(
+        "/verify",
+        data={"csrf_token": token},
+        files={"file": ("s.pdf", cert.pdf, "application/pdf")},
+    )
+    assert "identik dengan sertifikat yang diterbitkan" in same.text and cert.number in same.text
+    changed = bytearray(cert.pdf)
+    changed[len(changed) // 2] ^= 0x01
+    other = client.post(
+        "/verify",
+        data={"csrf_token": token},
+        files={"file": ("s.pdf", bytes(changed), "application/pdf")},
+    )
+    assert "tidak sama dengan sertifikat mana pun" in other.text
+
+
+def test_revoked_certificate_shows_revoked_with_reason(
+    client: TestClient, session: Session, world: World
+) -> None:
+    from app.certificates import service as certificates
+
+    complete(session, world.learner)
+    cert = session.scalars(select(Certificate)).one()
+    certificates.revoke(
+        session,
+        certificate=certificates.find(session, number_or_code=cert.number),
+        reason="Data peserta keliru",
+        actor=world.admin,
+    )
+    session.commit()
+    page = client.get(f"/verify/{cert.verification_code}")
+    assert "dicabut" in page.text and "Data peserta keliru" in page.text
+    api = client.get(f"/api/v1/verify/{cert.verification_code}").json()
+    assert (
+        api["status"] == "revoked" and api["reason"] == "Data peserta keliru" and api["revoked_at"]
+    )
