@@ -58,6 +58,13 @@ def init(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate(settings.effective_database_url)
     out.print("Basis data mutakhir.")
+    from app.certificates import signing
+
+    if settings.signing_key_path is None and not signing.key_path().exists():
+        signing.create_development_signer(signing.key_path())
+        out.print(
+            f"Penanda tangan PENGEMBANGAN dibuat di {signing.key_path()} (bukan untuk produksi)."
+        )
     _import_courses(courses or settings.courses_dir)
 
 

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
 
     # Certificates: the issuing agency and signatory (shown on every certificate).
     certificate_number_format: str = "{seq:05d}/{course_code}/{issuer_code}/{year}"
+    signing_key_path: Path | None = None  # PKCS#12; unset: the development signer, if created
+    signing_key_password: str = ""
     issuer_name: str = "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia"
     issuer_parent: str = "Pemerintah Kabupaten Tasikmalaya"
     issuer_code: str = "BKPSDM-TSM"

@@ -73,4 +73,8 @@ def verify_upload(request: Request, db: DbSession, file: Annotated[UploadFile, F
 @router.get("/verify/{code}", response_class=HTMLResponse)
 def verify_page(request: Request, db: DbSession, code: str) -> Response:
     result = certificates.verify(db, code=code)
-    return render(request, "certificates/verify.html", {"v": result, "c": result.certificate})
+    return render(
+        request,
+        "certificates/verify.html",
+        {"v": result, "c": result.certificate, "signature_note": certificates.signature_note()},
+    )

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.accounts import service as accounts
+from app.certificates import signing
 from app.config import get_settings
 from app.core import clock
 from app.core.errors import NotFound
@@ -21,6 +22,15 @@ from app.people.asn import pangkat_golongan
 from app.people.nip import mask_nip
 
 SIGNATURE_NOTE = "Dokumen ini belum ditandatangani secara elektronik."
+
+
+def signature_note() -> str:
+    info = signing.signer_info()
+    if info is None:
+        return SIGNATURE_NOTE
+    if info.development:
+        return "Ditandatangani secara elektronik dengan kunci PENGEMBANGAN (bukan sertifikat BSrE)."
+    return f"Ditandatangani secara elektronik oleh {info.subject}."
 
 
 def predicate(score: float | None, passing: int) -> str:
@@ -97,7 +107,13 @@ def issue(session: Session, *, enrollment: Enrollment, version: CourseVersion) -
     session.flush()
     user = session.get(User, enrollment.user_id)
     assert user is not None
-    pdf = render(certificate=certificate, user=user, enrollment=enrollment, version=version)
+    pdf = signing.sign(
+        render(certificate=certificate, user=user, enrollment=enrollment, version=version),
+        reason=f"Sertifikat {number}",
+        location=settings.issuer_place,
+    )
+    signer = signing.signer_info()
+    certificate.signed_by = signer.subject if signer is not None else None
     certificate.pdf = pdf
     certificate.sha256 = hashlib.sha256(pdf).hexdigest()
     session.flush()
@@ -137,7 +153,7 @@ def render(
         "signatory_title": settings.signatory_title,
         "signatory_name": settings.signatory_name,
         "signatory_nip": settings.signatory_nip,
-        "signature_note": SIGNATURE_NOTE,
+        "signature_note": signature_note(),
         "qr": qr_data_uri(url),
         "verify_url": url,
         "modules": modules,

@@ -46,6 +46,7 @@ class Certificate(Base):
     status: Mapped[str] = mapped_column(String(10), default="valid")  # valid | revoked
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_reason: Mapped[str | None] = mapped_column(String(500))
+    signed_by: Mapped[str | None] = mapped_column(String(200))  # the signing certificate's subject
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
 

@@ -225,3 +225,43 @@ def test_revoked_certificate_shows_revoked_with_reason(
     assert (
         api["status"] == "revoked" and api["reason"] == "Data peserta keliru" and api["revoked_at"]
     )
+
+
+def test_certificate_is_pades_signed_and_pyhanko_validates_it(
+    session: Session, world: World, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    from app.certificates import signing
+    from app.config import get_settings
+
+    key = tmp_path / "signer.p12"
+    signing.create_development_signer(key)
+    monkeypatch.setattr(get_settings(), "signing_key_path", key)
+    complete(session, world.learner)
+    cert = session.scalars(select(Certificate)).one()
+    assert cert.signed_by == signing.DEV_SIGNER_NAME
+
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+
+    _, x509_cert, _ = pkcs12.load_key_and_certificates(key.read_bytes(), None)
+    assert x509_cert is not None
+    pem = tmp_path / "signer.pem"
+    pem.write_bytes(x509_cert.public_bytes(Encoding.PEM))
+    context = ValidationContext(trust_roots=[load_cert_from_pemder(str(pem))])
+    reader = PdfFileReader(io.BytesIO(cert.pdf))
+    status = validate_pdf_signature(reader.embedded_signatures[0], context)
+    assert status.intact and status.valid and status.trusted
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(cert.pdf)).pages)
+    assert "dengan kunci PENGEMBANGAN (bukan sertifikat BSrE)" in " ".join(text.split())
+
+    # one changed byte inside a content stream: the file still parses, the signature breaks
+    changed = bytearray(cert.pdf)
+    changed[cert.pdf.index(b"stream", 2000) + 40] ^= 0x01
+    tampered = validate_pdf_signature(
+        PdfFileReader(io.BytesIO(bytes(changed))).embedded_signatures[0], context
+    )
+    assert not tampered.intact
