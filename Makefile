@@ -35,13 +35,14 @@ system:
 	  fi; \
 	fi
 
-## Debian's Chromium for the browser tests (Playwright cannot download browsers here)
+## Debian's Chromium for the browser tests (Playwright cannot download browsers here), and
+## pdftoppm and zbarimg to render a certificate and scan its QR code
 browser: system
-	@if [ ! -x /usr/bin/chromium ] && [ -z "$$CAKAP_CHROMIUM" ]; then \
+	@if [ ! -x /usr/bin/chromium ] && [ -z "$$CAKAP_CHROMIUM" ] || ! command -v zbarimg >/dev/null || ! command -v pdftoppm >/dev/null; then \
 	  if [ "$$(id -u)" = "0" ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils zbar-tools >/dev/null; \
 	  else \
-	    echo "Chromium is missing: run 'sudo apt-get install -y chromium' (Debian) first." >&2; exit 1; \
+	    echo "Missing test tools: run 'sudo apt-get install -y chromium poppler-utils zbar-tools' (Debian) first." >&2; exit 1; \
 	  fi; \
 	fi
 

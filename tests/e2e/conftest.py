@@ -42,6 +42,7 @@ def prepare(data: Path) -> dict[str, str]:
 
 
 def start_server(env: dict[str, str], port: int, workers: int = 2) -> subprocess.Popen[bytes]:
+    env = {**env, "CAKAP_BASE_URL": f"http://127.0.0.1:{port}"}  # QR codes point at this server
     server = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,

@@ -4,6 +4,8 @@ dashboard shows the JP added to the year's total."""
 
 from __future__ import annotations
 
+import subprocess
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +91,53 @@ def take_quiz(
     page.click("text=Kumpulkan jawaban")
 
 
+def check_certificate(page: Page, base: str, slug: str) -> None:
+    """Fill the evaluations, then the certificate is there: download it, render it to PNG for
+    docs/screenshots/, scan its QR code and open the verification page it points to."""
+    page.goto(f"{base}/courses/{slug}")
+    for form in ("pengajar", "penyelenggaraan"):
+        page.goto(f"{base}/courses/{slug}/evaluations/{form}")
+        for group in page.locator("fieldset.likert").all():
+            group.locator("input[value='5']").check()
+        page.fill("#comment", "Materi jelas dan contohnya dekat dengan pekerjaan kami.")
+        page.click("text=Kirim evaluasi")
+        expect(page.locator("[role=status]").first).to_contain_text("Terima kasih")
+    page.click("nav >> text=Sertifikat")
+    expect(page.locator("h1")).to_have_text("Sertifikat saya")
+    link = page.locator(".card input[readonly]").first.input_value()
+    pdf = page.request.get(base + page.locator("text=Unduh PDF").first.get_attribute("href")).body()  # type: ignore[operator]
+    assert pdf.startswith(b"%PDF-")
+    out = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    pdf_path = out / "certificate-from-journey.pdf"
+    pdf_path.write_bytes(pdf)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "110",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(pdf_path),
+            str(out / "certificate-from-journey"),
+        ],
+        check=True,
+    )
+    pdf_path.unlink()
+    scanned = subprocess.run(
+        ["zbarimg", "--raw", "-q", str(out / "certificate-from-journey.png")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert scanned == link and scanned.startswith(f"{base}/verify/")
+    page.goto(base + urllib.parse.urlsplit(scanned).path)
+    expect(page.locator(".verdict")).to_contain_text("sah dan berlaku")
+
+
 def test_demo_learner_completes_every_course(journey_server: Any, browser: Browser) -> None:
     base, questions = journey_server
     context = browser.new_context(viewport={"width": 360, "height": 740})
@@ -131,6 +180,8 @@ def test_demo_learner_completes_every_course(journey_server: Any, browser: Brows
 
         page.goto(f"{base}/")
         expect(page.locator(".jp-figure strong")).to_have_text(str(earned))
+        if slug == COURSES[0][0]:
+            check_certificate(page, base, slug)
 
     expect(page.locator(".jp-figure")).to_contain_text("target tercapai")
     expect(page.locator(".entries").first).to_contain_text("Smart Governance dan Peran ASN")
