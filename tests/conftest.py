@@ -108,6 +108,13 @@ def session(database: TestDatabase) -> Iterator[Session]:
     s.close()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    from app.certificates.service import VERIFY_LIMIT
+
+    VERIFY_LIMIT.reset()
+
+
 @pytest.fixture
 def app(database: TestDatabase) -> Any:
     return create_app(get_settings(), database=database)

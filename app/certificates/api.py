@@ -1,11 +1,11 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from app.accounts.deps import ApiUser
+from app.accounts.deps import ApiUser, client_address
 from app.certificates import service as certificates
 from app.certificates.routes import pdf_response
 from app.core.db import DbSession
@@ -68,7 +68,8 @@ def pdf(cert: Annotated[Certificate, Depends(certificate_for_api)]) -> Response:
 
 
 @router.get("/verify/{code}", response_model=VerifyOut)
-def verify(db: DbSession, code: str) -> VerifyOut:
+def verify(request: Request, db: DbSession, code: str) -> VerifyOut:
+    certificates.check_lookup_rate(client_address(request))
     from app.config import get_settings
 
     v = certificates.verify(db, code=code)

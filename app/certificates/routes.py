@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from app.accounts.deps import CurrentUser, verify_csrf
+from app.accounts.deps import CurrentUser, client_address, verify_csrf
 from app.certificates import service as certificates
 from app.core.db import DbSession
 from app.core.templating import render
@@ -54,6 +54,7 @@ def verify_upload_form(request: Request) -> Response:
 
 @router.post("/verify", response_class=HTMLResponse)
 def verify_upload(request: Request, db: DbSession, file: Annotated[UploadFile, File()]) -> Response:
+    certificates.check_lookup_rate(client_address(request))
     data = file.file.read(MAX_UPLOAD + 1)
     if not data or len(data) > MAX_UPLOAD:
         return render(
@@ -72,6 +73,7 @@ def verify_upload(request: Request, db: DbSession, file: Annotated[UploadFile, F
 
 @router.get("/verify/{code}", response_class=HTMLResponse)
 def verify_page(request: Request, db: DbSession, code: str) -> Response:
+    certificates.check_lookup_rate(client_address(request))
     result = certificates.verify(db, code=code)
     return render(
         request,

@@ -15,7 +15,8 @@ from app.accounts import service as accounts
 from app.certificates import signing
 from app.config import get_settings
 from app.core import clock
-from app.core.errors import NotFound
+from app.core.errors import NotFound, TooManyRequests
+from app.core.ratelimit import RateLimiter
 from app.core.templating import tanggal
 from app.models import Certificate, CertificateCounter, CourseVersion, Enrollment, User
 from app.people.asn import pangkat_golongan
@@ -201,6 +202,17 @@ class Verification:
     masked_nip: str | None
     course: str
     jp: int
+
+
+VERIFY_LIMIT = RateLimiter(limit=30, per_seconds=60)
+
+
+def check_lookup_rate(address: str) -> None:
+    """Verification codes are unguessable (80 bits); limiting lookups per address keeps it so."""
+    if not VERIFY_LIMIT.allow(address):
+        raise TooManyRequests(
+            "Terlalu banyak pemeriksaan sertifikat dari alamat ini. Coba lagi sebentar lagi."
+        )
 
 
 def verify(session: Session, *, code: str) -> Verification:

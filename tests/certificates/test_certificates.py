@@ -265,3 +265,20 @@ def test_certificate_is_pades_signed_and_pyhanko_validates_it(
         PdfFileReader(io.BytesIO(bytes(changed))).embedded_signatures[0], context
     )
     assert not tampered.intact
+
+
+def test_verification_lookups_are_rate_limited(client: TestClient) -> None:
+    statuses = [client.get(f"/api/v1/verify/TEBAKAN{i:08d}").status_code for i in range(31)]
+    assert statuses[:30] == [404] * 30
+    assert statuses[30] == 429
+    assert client.get("/verify/TEBAKAN00000000").status_code == 429
+
+
+def test_rate_limiter_window_slides() -> None:
+    from app.core.ratelimit import RateLimiter
+
+    limiter = RateLimiter(limit=2, per_seconds=10)
+    assert limiter.allow("a", now=0) and limiter.allow("a", now=1)
+    assert not limiter.allow("a", now=5)
+    assert limiter.allow("b", now=5)
+    assert limiter.allow("a", now=10.5)

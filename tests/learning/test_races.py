@@ -157,7 +157,7 @@ def test_parallel_completions_of_different_learners_number_certificates_without_
     from app.evaluations import service as evaluations
     from app.models import Certificate
 
-    n = 12
+    n = 100
     with real_database.unit_of_work() as s:
         courses.import_courses(s, path=COURSES)
         factories.bind(s)
