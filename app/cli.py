@@ -295,6 +295,52 @@ def certificates_revoke(
     out.print(f"Sertifikat {number} dicabut.", highlight=False)
 
 
+@certificates_cli.command("reissue")
+def certificates_reissue(
+    course: Annotated[str, typer.Option(help="Course code, e.g. SGOV")],
+    year: Annotated[int | None, typer.Option(help="Only certificates of this year")] = None,
+    reason: Annotated[
+        str, typer.Option(help="Why they are reissued (kept in the history)")
+    ] = "Penerbitan ulang",
+    processes: Annotated[
+        int, typer.Option(min=1, help="Render processes (default: every core)")
+    ] = 0,
+) -> None:
+    """Render and sign a course's certificates again, keeping the old files as history."""
+    import os
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from app.certificates.batch import reissue_course
+    from app.core.errors import AppError
+
+    db = _database()
+    workers = processes or os.cpu_count() or 1
+    try:
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=out,
+        ) as bar:
+            task = bar.add_task(f"Menerbitkan ulang {course}", total=None)
+            count = reissue_course(
+                db,
+                course_code=course.upper(),
+                year=year,
+                reason=reason,
+                processes=workers,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    except AppError as exc:
+        _fail(exc.message)
+        return
+    finally:
+        db.dispose()
+    out.print(f"{count} sertifikat diterbitkan ulang dengan {workers} proses.", highlight=False)
+
+
 def main() -> None:
     try:
         cli()

@@ -275,14 +275,107 @@ def revoke(session: Session, *, certificate: Certificate, reason: str, actor: Us
 class UploadCheck:
     identical: bool
     certificate: Certificate | None
+    superseded: bool = False  # identical to an earlier file of a reissued certificate
 
 
 def check_upload(session: Session, *, data: bytes) -> UploadCheck:
     """Is this exactly a file Cakap issued? Compared by SHA-256 of the whole file."""
+    from app.models import CertificateRevision
+
     digest = hashlib.sha256(data).hexdigest()
     cert = session.scalars(
         select(Certificate)
         .options(joinedload(Certificate.user), joinedload(Certificate.version))
         .where(Certificate.sha256 == digest)
     ).first()
-    return UploadCheck(cert is not None, cert)
+    if cert is not None:
+        return UploadCheck(True, cert)
+    old = session.scalars(
+        select(CertificateRevision).where(CertificateRevision.sha256 == digest)
+    ).first()
+    if old is not None:
+        return UploadCheck(True, session.get(Certificate, old.certificate_id), superseded=True)
+    return UploadCheck(False, None)
+
+
+def render_current(session: Session, *, certificate_id: int) -> bytes:
+    """Render and sign a certificate as it stands now (read-only; used by reissue)."""
+    from app.courses import repository as courses
+
+    cert = session.get(Certificate, certificate_id)
+    if cert is None:
+        raise NotFound("Sertifikat tidak ditemukan.")
+    version = courses.outline(session, cert.version_id)
+    assert version is not None
+    pdf = render(certificate=cert, user=cert.user, enrollment=cert.enrollment, version=version)
+    return signing.sign(
+        pdf, reason=f"Sertifikat {cert.number}", location=get_settings().issuer_place
+    )
+
+
+def replace_file(
+    session: Session, *, certificate: Certificate, pdf: bytes, reason: str, actor: User | None
+) -> None:
+    """Keep the old file as a revision, store the new one, and audit it. Number, code and
+    dates stay: a reissued certificate is the same certificate in a new file."""
+    from sqlalchemy import func
+
+    from app.audit import service as audit
+    from app.core.errors import Invalid
+    from app.models import CertificateRevision
+
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise Invalid("Tuliskan alasan penerbitan ulang (minimal 5 karakter).")
+    count = (
+        session.scalar(
+            select(func.count()).where(CertificateRevision.certificate_id == certificate.id)
+        )
+        or 0
+    )
+    session.add(
+        CertificateRevision(
+            certificate_id=certificate.id,
+            revision=count + 1,
+            pdf=certificate.pdf,
+            sha256=certificate.sha256,
+            signed_by=certificate.signed_by,
+            reason=reason[:500],
+        )
+    )
+    signer = signing.signer_info()
+    certificate.pdf = pdf
+    certificate.sha256 = hashlib.sha256(pdf).hexdigest()
+    certificate.signed_by = signer.subject if signer is not None else None
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="certificate.reissue",
+        object_type="certificate",
+        object_id=certificate.number,
+        detail={"revision": count + 1, "reason": reason[:200]},
+    )
+
+
+def reissue(session: Session, *, certificate: Certificate, reason: str, actor: User | None) -> None:
+    replace_file(
+        session,
+        certificate=certificate,
+        pdf=render_current(session, certificate_id=certificate.id),
+        reason=reason,
+        actor=actor,
+    )
+
+
+def ids_for_course(session: Session, *, course_code: str, year: int | None) -> list[int]:
+    from app.models import Course
+
+    stmt = (
+        select(Certificate.id)
+        .join(Course, Certificate.course_id == Course.id)
+        .where(Course.code == course_code)
+    )
+    if year is not None:
+        stmt = stmt.where(Certificate.year == year)
+    return list(session.scalars(stmt.order_by(Certificate.id)))

@@ -1,7 +1,7 @@
 """All ORM classes; importing this package registers every table on Base.metadata."""
 
 from app.models.audit import AuditEvent
-from app.models.certificate import Certificate, CertificateCounter
+from app.models.certificate import Certificate, CertificateCounter, CertificateRevision
 from app.models.course import (
     Course,
     CourseMedia,
@@ -31,6 +31,7 @@ __all__ = [
     "AuditEvent",
     "Certificate",
     "CertificateCounter",
+    "CertificateRevision",
     "Course",
     "CourseMedia",
     "CourseVersion",

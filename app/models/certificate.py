@@ -54,3 +54,21 @@ class Certificate(Base):
     course: Mapped[Course] = relationship()
     version: Mapped[CourseVersion] = relationship()
     enrollment: Mapped[Enrollment] = relationship()
+
+
+class CertificateRevision(Base):
+    """An earlier file of a certificate, kept when it is reissued (explicitly, audited)."""
+
+    __tablename__ = "certificate_revision"
+    __table_args__ = (UniqueConstraint("certificate_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("certificate.id", ondelete="CASCADE"), index=True
+    )
+    revision: Mapped[int] = mapped_column(Integer)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    signed_by: Mapped[str | None] = mapped_column(String(200))
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    reason: Mapped[str] = mapped_column(String(500))

@@ -282,3 +282,32 @@ def test_rate_limiter_window_slides() -> None:
     assert not limiter.allow("a", now=5)
     assert limiter.allow("b", now=5)
     assert limiter.allow("a", now=10.5)
+
+
+def test_reissue_keeps_the_old_file_as_history(
+    client: TestClient, session: Session, world: World
+) -> None:
+    from app.certificates import service as certificates
+    from app.models import AuditEvent, CertificateRevision
+
+    complete(session, world.learner)
+    cert = session.scalars(select(Certificate)).one()
+    old_pdf, old_number = cert.pdf, cert.number
+    world.learner.jabatan = "Analis Data dan Informasi"  # the reason to reissue: corrected data
+    certificates.reissue(
+        session, certificate=cert, reason="Perbaikan nama jabatan", actor=world.admin
+    )
+    session.commit()
+    assert cert.number == old_number and cert.pdf != old_pdf
+    revision = session.scalars(select(CertificateRevision)).one()
+    assert revision.pdf == old_pdf and revision.revision == 1
+    assert session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "certificate.reissue")
+    ).one()
+    token = client.get("/verify").text.split('name="csrf_token" value="')[1].split('"')[0]
+    page = client.post(
+        "/verify",
+        data={"csrf_token": token},
+        files={"file": ("lama.pdf", old_pdf, "application/pdf")},
+    )
+    assert "versi terdahulu" in page.text

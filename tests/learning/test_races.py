@@ -211,3 +211,62 @@ def test_parallel_completions_of_different_learners_number_certificates_without_
     with real_database.unit_of_work(write=False) as s:
         seqs = sorted(s.scalars(select(Certificate.seq)))
     assert seqs == list(range(1, n + 1))
+
+
+def test_batch_reissue_renders_in_several_processes(real_database: Database) -> None:
+    from app.certificates.batch import reissue_course
+    from app.evaluations import service as evaluations
+    from app.models import Certificate, CertificateRevision
+
+    with real_database.unit_of_work() as s:
+        courses.import_courses(s, path=COURSES)
+        factories.bind(s)
+        inst = factories.InstansiFactory(code="3206")
+        version = catalog.published_course(s, slug="smart-governance")
+        for _ in range(3):
+            enrollment = learning.enrol(
+                s, user=factories.UserFactory(instansi_id=inst.id), version=version
+            )
+            for module in version.modules:
+                for lesson in module.lessons:
+                    learning.complete_lesson(s, enrollment=enrollment, module=module, lesson=lesson)
+            attempt = assessments.start_attempt(
+                s, enrollment=enrollment, quiz=assessments.quiz_of(version, kind="posttest")
+            )
+            for item in assessments.paper(s, attempt=attempt):
+                assessments.save_answer(
+                    s,
+                    attempt=attempt,
+                    question_key=item.question.key,
+                    response=right(item.question),
+                )
+            assessments.submit(s, attempt_id=attempt.id)
+            for form in evaluations.DEFAULT_FORMS:
+                evaluations.submit(
+                    s,
+                    enrollment=enrollment,
+                    version=version,
+                    form_id=form["id"],
+                    answers={q["id"]: 4 for q in form["questions"]},
+                    comment=None,
+                )
+        before = {c.id: c.sha256 for c in s.scalars(select(Certificate))}
+        for cert in s.scalars(select(Certificate)):
+            cert.user.jabatan = "Analis Kebijakan Ahli Muda"  # corrected data: new files differ
+    seen: list[tuple[int, int]] = []
+    assert (
+        reissue_course(
+            real_database,
+            course_code="SGOV",
+            year=None,
+            reason="Uji penerbitan ulang",
+            processes=2,
+            progress=lambda done, total: seen.append((done, total)),
+        )
+        == 3
+    )
+    assert seen[-1] == (3, 3)
+    with real_database.unit_of_work(write=False) as s:
+        after = {c.id: c.sha256 for c in s.scalars(select(Certificate))}
+        assert set(after) == set(before) and all(after[i] != before[i] for i in before)
+        assert s.scalar(select(func.count()).select_from(CertificateRevision)) == 3
