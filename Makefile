@@ -63,6 +63,7 @@ bench: $(STAMP)
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || true; \
 	fi
 	$(BIN)/python -m tests.benchmarks.run
+	$(BIN)/python -m tests.benchmarks.certificates
 
 screenshots: $(STAMP) browser
 	$(BIN)/python -m tests.e2e.screenshots
