@@ -276,12 +276,36 @@ class UploadCheck:
     identical: bool
     certificate: Certificate | None
     superseded: bool = False  # identical to an earlier file of a reissued certificate
+    signature: str = "none"  # none | intact | broken | unreadable
+    signer: str | None = None
+
+
+def check_signature(data: bytes) -> tuple[str, str | None]:
+    """Whether the file carries a signature whose signed bytes are unchanged, and by whom.
+    (Trust in the signer is for the reader's PDF software and the BSrE chain to decide.)"""
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    try:
+        signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
+        if not signatures:
+            return "none", None
+        # No trust roots: integrity and cryptographic validity only (no OS trust list lookup).
+        status = validate_pdf_signature(signatures[0], ValidationContext(trust_roots=[]))
+    except Exception:  # a damaged or foreign file: the check says so instead of failing
+        return "unreadable", None
+    subject = status.signing_cert.subject.native.get("common_name") if status.signing_cert else None
+    return ("intact" if status.intact and status.valid else "broken"), subject
 
 
 def check_upload(session: Session, *, data: bytes) -> UploadCheck:
     """Is this exactly a file Cakap issued? Compared by SHA-256 of the whole file."""
     from app.models import CertificateRevision
 
+    signature, signer = check_signature(data)
     digest = hashlib.sha256(data).hexdigest()
     cert = session.scalars(
         select(Certificate)
@@ -289,13 +313,19 @@ def check_upload(session: Session, *, data: bytes) -> UploadCheck:
         .where(Certificate.sha256 == digest)
     ).first()
     if cert is not None:
-        return UploadCheck(True, cert)
+        return UploadCheck(True, cert, signature=signature, signer=signer)
     old = session.scalars(
         select(CertificateRevision).where(CertificateRevision.sha256 == digest)
     ).first()
     if old is not None:
-        return UploadCheck(True, session.get(Certificate, old.certificate_id), superseded=True)
-    return UploadCheck(False, None)
+        return UploadCheck(
+            True,
+            session.get(Certificate, old.certificate_id),
+            superseded=True,
+            signature=signature,
+            signer=signer,
+        )
+    return UploadCheck(False, None, signature=signature, signer=signer)
 
 
 def render_current(session: Session, *, certificate_id: int) -> bytes:

@@ -311,3 +311,31 @@ def test_reissue_keeps_the_old_file_as_history(
         files={"file": ("lama.pdf", old_pdf, "application/pdf")},
     )
     assert "versi terdahulu" in page.text
+
+
+def test_upload_check_reports_the_signature(
+    client: TestClient, session: Session, world: World, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from app.certificates import signing
+    from app.config import get_settings
+
+    key = tmp_path / "signer.p12"
+    signing.create_development_signer(key)
+    monkeypatch.setattr(get_settings(), "signing_key_path", key)
+    complete(session, world.learner)
+    cert = session.scalars(select(Certificate)).one()
+    token = client.get("/verify").text.split('name="csrf_token" value="')[1].split('"')[0]
+    same = client.post(
+        "/verify",
+        data={"csrf_token": token},
+        files={"file": ("s.pdf", cert.pdf, "application/pdf")},
+    )
+    assert "identik" in same.text and "utuh" in same.text and signing.DEV_SIGNER_NAME in same.text
+    changed = bytearray(cert.pdf)
+    changed[cert.pdf.index(b"stream", 2000) + 40] ^= 0x01
+    other = client.post(
+        "/verify",
+        data={"csrf_token": token},
+        files={"file": ("s.pdf", bytes(changed), "application/pdf")},
+    )
+    assert "tidak sama dengan sertifikat mana pun" in other.text and "rusak" in other.text
