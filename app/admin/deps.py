@@ -6,8 +6,9 @@ from fastapi import Depends
 
 from app.accounts import service as accounts
 from app.accounts.deps import AdminUser
+from app.certificates import service as certificates
 from app.core.db import DbSession
-from app.models import User
+from app.models import Certificate, User
 
 
 def user_for_admin(user_id: int, db: DbSession, admin: AdminUser) -> User:
@@ -15,3 +16,10 @@ def user_for_admin(user_id: int, db: DbSession, admin: AdminUser) -> User:
 
 
 ManagedUser = Annotated[User, Depends(user_for_admin)]
+
+
+def certificate_for_admin(certificate_id: int, db: DbSession, admin: AdminUser) -> Certificate:
+    return certificates.get(db, certificate_id)
+
+
+AdminCertificate = Annotated[Certificate, Depends(certificate_for_admin)]

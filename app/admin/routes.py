@@ -10,8 +10,9 @@ from fastapi.responses import HTMLResponse, Response
 from app.accounts import repository as accounts_repository
 from app.accounts import service as accounts
 from app.accounts.deps import AdminUser, verify_csrf
-from app.admin.deps import ManagedUser
+from app.admin.deps import AdminCertificate, ManagedUser
 from app.audit import repository as audit_repository
+from app.certificates import service as certificates
 from app.core.db import DbSession
 from app.core.errors import AppError
 from app.core.templating import redirect, render
@@ -249,6 +250,55 @@ def audit_log(
             "pages": max(1, -(-total // 50)),
         },
     )
+
+
+@router.get("/certificates", response_class=HTMLResponse)
+def certificate_register(
+    request: Request, db: DbSession, admin: AdminUser, q: str | None = None, page: int = 1
+) -> Response:
+    page = max(page, 1)
+    rows, total = certificates.register(db, query=(q or "").strip() or None, page=page)
+    return render(
+        request,
+        "admin/certificates.html",
+        {
+            "rows": rows,
+            "total": total,
+            "q": q or "",
+            "page": page,
+            "pages": max(1, -(-total // 50)),
+        },
+    )
+
+
+@router.post("/certificates/{certificate_id}/revoke", response_class=HTMLResponse)
+def certificate_revoke(
+    request: Request,
+    db: DbSession,
+    admin: AdminUser,
+    cert: AdminCertificate,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        certificates.revoke(db, certificate=cert, reason=reason, actor=admin)
+    except AppError as exc:
+        return redirect("/admin/certificates", flash=exc.message)
+    return redirect("/admin/certificates", flash=f"Sertifikat {cert.number} dicabut.")
+
+
+@router.post("/certificates/{certificate_id}/reissue", response_class=HTMLResponse)
+def certificate_reissue(
+    request: Request,
+    db: DbSession,
+    admin: AdminUser,
+    cert: AdminCertificate,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        certificates.reissue(db, certificate=cert, reason=reason, actor=admin)
+    except AppError as exc:
+        return redirect("/admin/certificates", flash=exc.message)
+    return redirect("/admin/certificates", flash=f"Sertifikat {cert.number} diterbitkan ulang.")
 
 
 ALL_ROLES = [r.value for r in Role]

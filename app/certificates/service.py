@@ -409,3 +409,34 @@ def ids_for_course(session: Session, *, course_code: str, year: int | None) -> l
     if year is not None:
         stmt = stmt.where(Certificate.year == year)
     return list(session.scalars(stmt.order_by(Certificate.id)))
+
+
+def register(
+    session: Session, *, query: str | None, page: int, per_page: int = 50
+) -> tuple[list[Certificate], int]:
+    """The certificate register for admins: newest first, searchable by number, code or name."""
+    from sqlalchemy import func
+
+    stmt = select(Certificate).join(User, Certificate.user_id == User.id)
+    if query:
+        like = f"%{query.lower()}%"
+        stmt = stmt.where(
+            func.lower(Certificate.number).like(like)
+            | func.lower(Certificate.verification_code).like(like)
+            | func.lower(User.name).like(like)
+        )
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.options(joinedload(Certificate.user), joinedload(Certificate.version))
+        .order_by(Certificate.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return list(rows), total
+
+
+def get(session: Session, certificate_id: int) -> Certificate:
+    cert = session.get(Certificate, certificate_id)
+    if cert is None:
+        raise NotFound("Sertifikat tidak ditemukan.")
+    return cert

@@ -339,3 +339,40 @@ def test_upload_check_reports_the_signature(
         files={"file": ("s.pdf", bytes(changed), "application/pdf")},
     )
     assert "tidak sama dengan sertifikat mana pun" in other.text and "rusak" in other.text
+
+
+def test_admin_revokes_and_reissues_from_the_register(
+    client: TestClient, session: Session, world: World
+) -> None:
+    from app.models import CertificateRevision
+
+    complete(session, world.learner)
+    cert = session.scalars(select(Certificate)).one()
+    login(client, world.admin.email or "")
+    page = client.get("/admin/certificates", params={"q": "rina"})
+    assert cert.number in page.text
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    world.learner.jabatan = "Analis Data dan Informasi"
+    session.commit()
+    done = client.post(
+        f"/admin/certificates/{cert.id}/reissue",
+        data={"csrf_token": token, "reason": "Jabatan diperbarui"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert session.scalars(select(CertificateRevision)).one().certificate_id == cert.id
+    client.post(
+        f"/admin/certificates/{cert.id}/revoke",
+        data={"csrf_token": token, "reason": "Diterbitkan keliru"},
+    )
+    session.refresh(cert)
+    assert cert.status == "revoked" and cert.revoked_reason == "Diterbitkan keliru"
+    assert (
+        client.post(
+            "/admin/certificates/999999/revoke", data={"csrf_token": token, "reason": "xxxxx"}
+        ).status_code
+        == 404
+    )
+    client.cookies.clear()
+    login(client, world.hr.nip or "")
+    assert client.get("/admin/certificates").status_code == 403
