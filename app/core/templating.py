@@ -45,6 +45,16 @@ def angka(value: float | int | None, digits: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=LOCALE)
 
 
+def scrollable_tables(html: str) -> Markup:
+    """Wrap each table of trusted (already sanitised) HTML in a focusable, labelled region, so
+    a wide table scrolls sideways on a phone and the keyboard can reach it (WCAG 2.1.1)."""
+    region = (
+        '<div class="table-scroll" tabindex="0" role="region" aria-label="Tabel (dapat digulir)">'
+    )
+    wrapped = html.replace("<table>", region + "<table>").replace("</table>", "</table></div>")
+    return Markup(wrapped)  # noqa: S704 - sanitised lesson HTML; only fixed markup is added
+
+
 @lru_cache
 def environment() -> Environment:
     env = Environment(
@@ -56,6 +66,7 @@ def environment() -> Environment:
     env.filters["tanggal"] = tanggal
     env.filters["tanggal_jam"] = tanggal_jam
     env.filters["angka"] = angka
+    env.filters["scrollable_tables"] = scrollable_tables
     env.globals["app_name"] = "Cakap"
     return env
 

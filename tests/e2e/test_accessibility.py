@@ -25,6 +25,11 @@ PAGES = [
     "/admin/users/1",
     "/admin/units",
     "/admin/audit",
+    "/admin/certificates",
+    "/certificates",
+    "/verify",
+    "/training/external",
+    "/hr/external",
     "/courses/tidak-ada",
 ]
 
@@ -54,5 +59,41 @@ def test_pages_have_no_serious_axe_violations(
     for path in PAGES:
         page.goto(f"{live_server}{path}")
         found[path] = _serious(page)
+    context.close()
+    assert {p: v for p, v in found.items() if v} == {}
+
+
+def test_learner_pages_have_no_serious_axe_violations(live_server: str, browser: Browser) -> None:
+    from app.demo import TRAINER, TRAINER_PASSWORD
+
+    context = browser.new_context(viewport={"width": 360, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("#username", TRAINER[0])  # the widyaiswara is a learner too
+    page.fill("#password", TRAINER_PASSWORD)
+    page.click("button.primary")
+    if page.url.endswith("/privacy"):
+        page.click("form[action='/privacy'] button")
+    found: dict[str, list[str]] = {}
+    page.goto(f"{live_server}/courses/literasi-digital")
+    if page.locator("form[action$='/enrol'] button").count():
+        page.click("form[action$='/enrol'] button")
+    found["course (enrolled)"] = _serious(page)
+    page.goto(f"{live_server}/courses/literasi-digital/resume")
+    found["lesson"] = _serious(page)
+    page.goto(f"{live_server}/courses/literasi-digital/quiz/pretest")
+    found["quiz start"] = _serious(page)
+    if page.locator("text=Mulai pre-test").count():
+        page.click("text=Mulai pre-test")
+    elif page.locator("text=Lanjutkan mengerjakan").count():
+        page.click("text=Lanjutkan mengerjakan")
+    found["question"] = _serious(page)
+    if page.locator("text=Periksa dan kumpulkan").count():
+        page.click("text=Periksa dan kumpulkan")
+        found["review"] = _serious(page)
+        page.click("text=Kumpulkan jawaban")
+    found["result"] = _serious(page)
+    page.goto(f"{live_server}/courses/literasi-digital/evaluations/pengajar")
+    found["evaluation"] = _serious(page)
     context.close()
     assert {p: v for p, v in found.items() if v} == {}
