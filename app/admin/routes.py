@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from app.accounts import repository as accounts_repository
@@ -12,6 +12,7 @@ from app.accounts import service as accounts
 from app.accounts.deps import AdminUser, verify_csrf
 from app.admin.deps import AdminCertificate, ManagedUser
 from app.audit import repository as audit_repository
+from app.certificates import issuer
 from app.certificates import service as certificates
 from app.core.db import DbSession
 from app.core.errors import AppError
@@ -299,6 +300,47 @@ def certificate_reissue(
     except AppError as exc:
         return redirect("/admin/certificates", flash=exc.message)
     return redirect("/admin/certificates", flash=f"Sertifikat {cert.number} diterbitkan ulang.")
+
+
+@router.get("/settings", response_class=HTMLResponse)
+def settings_page(request: Request, db: DbSession, admin: AdminUser) -> Response:
+    return render(request, "admin/settings.html", {"form": issuer.as_dict(issuer.current(db))})
+
+
+@router.post("/settings", response_class=HTMLResponse)
+def settings_save(
+    request: Request,
+    db: DbSession,
+    admin: AdminUser,
+    logo: Annotated[UploadFile | None, File()] = None,
+    parent: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    code: Annotated[str, Form()] = "",
+    place: Annotated[str, Form()] = "",
+    signatory_name: Annotated[str, Form()] = "",
+    signatory_nip: Annotated[str, Form()] = "",
+    signatory_title: Annotated[str, Form()] = "",
+) -> Response:
+    values = {
+        "parent": parent,
+        "name": name,
+        "code": code,
+        "place": place,
+        "signatory_name": signatory_name,
+        "signatory_nip": signatory_nip,
+        "signatory_title": signatory_title,
+    }
+    data = logo.file.read(issuer.MAX_LOGO_BYTES + 1) if logo is not None and logo.filename else None
+    try:
+        issuer.update(db, values=values, logo=data, actor=admin)
+    except AppError as exc:
+        return render(
+            request, "admin/settings.html", {"form": values, "error": exc.message}, status_code=422
+        )
+    return redirect(
+        "/admin/settings",
+        flash="Pengaturan sertifikat disimpan. Berlaku untuk sertifikat berikutnya.",
+    )
 
 
 ALL_ROLES = [r.value for r in Role]

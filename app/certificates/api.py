@@ -6,6 +6,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from app.accounts.deps import ApiUser, client_address
+from app.certificates import issuer
 from app.certificates import service as certificates
 from app.certificates.routes import pdf_response
 from app.core.db import DbSession
@@ -70,8 +71,6 @@ def pdf(cert: Annotated[Certificate, Depends(certificate_for_api)]) -> Response:
 @router.get("/verify/{code}", response_model=VerifyOut)
 def verify(request: Request, db: DbSession, code: str) -> VerifyOut:
     certificates.check_lookup_rate(client_address(request))
-    from app.config import get_settings
-
     v = certificates.verify(db, code=code)
     c = v.certificate
     return VerifyOut(
@@ -83,7 +82,7 @@ def verify(request: Request, db: DbSession, code: str) -> VerifyOut:
         number=c.number,
         issued_at=c.issued_at,
         issued_on=c.issued_on,
-        issuer=get_settings().issuer_name,
+        issuer=issuer.current(db).name,
         revoked_at=c.revoked_at,
         reason=c.revoked_reason,
     )

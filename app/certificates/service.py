@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.accounts import service as accounts
-from app.certificates import signing
+from app.certificates import issuer, signing
 from app.config import get_settings
 from app.core import clock
 from app.core.errors import NotFound, TooManyRequests
@@ -84,8 +84,9 @@ def issue(session: Session, *, enrollment: Enrollment, version: CourseVersion) -
     issued_on = when.astimezone(clock.WIB).date()
     year = issued_on.year
     seq = _next_seq(session, year)
+    who = issuer.current(session)
     number = settings.certificate_number_format.format(
-        seq=seq, course_code=version.course.code, issuer_code=settings.issuer_code, year=year
+        seq=seq, course_code=version.course.code, issuer_code=who.code, year=year
     )
     certificate = Certificate(
         enrollment_id=enrollment.id,
@@ -109,9 +110,9 @@ def issue(session: Session, *, enrollment: Enrollment, version: CourseVersion) -
     user = session.get(User, enrollment.user_id)
     assert user is not None
     pdf = signing.sign(
-        render(certificate=certificate, user=user, enrollment=enrollment, version=version),
+        render(certificate=certificate, user=user, enrollment=enrollment, version=version, who=who),
         reason=f"Sertifikat {number}",
-        location=settings.issuer_place,
+        location=who.place,
     )
     signer = signing.signer_info()
     certificate.signed_by = signer.subject if signer is not None else None
@@ -126,7 +127,12 @@ def verify_url(code: str) -> str:
 
 
 def render(
-    *, certificate: Certificate, user: User, enrollment: Enrollment, version: CourseVersion
+    *,
+    certificate: Certificate,
+    user: User,
+    enrollment: Enrollment,
+    version: CourseVersion,
+    who: issuer.Issuer,
 ) -> bytes:
     from app.certificates.render import module_jp, qr_data_uri, render_pdf
 
@@ -137,8 +143,9 @@ def render(
     )
     context: dict[str, Any] = {
         "number": certificate.number,
-        "issuer_parent": settings.issuer_parent,
-        "issuer_name": settings.issuer_name,
+        "issuer_parent": who.parent,
+        "issuer_name": who.name,
+        "logo": who.logo,
         "holder_name": user.name,
         "holder_nip": user.nip,
         "holder_rank": pangkat_golongan(user.golongan),
@@ -149,11 +156,11 @@ def render(
         "completed_on": tanggal(enrollment.completed_at or certificate.issued_at),
         "jp": version.jp,
         "predicate": certificate.predicate,
-        "place": settings.issuer_place,
+        "place": who.place,
         "issued_on": tanggal(certificate.issued_on),
-        "signatory_title": settings.signatory_title,
-        "signatory_name": settings.signatory_name,
-        "signatory_nip": settings.signatory_nip,
+        "signatory_title": who.signatory_title,
+        "signatory_name": who.signatory_name,
+        "signatory_nip": who.signatory_nip,
         "signature_note": signature_note(),
         "qr": qr_data_uri(url),
         "verify_url": url,
@@ -337,10 +344,11 @@ def render_current(session: Session, *, certificate_id: int) -> bytes:
         raise NotFound("Sertifikat tidak ditemukan.")
     version = courses.outline(session, cert.version_id)
     assert version is not None
-    pdf = render(certificate=cert, user=cert.user, enrollment=cert.enrollment, version=version)
-    return signing.sign(
-        pdf, reason=f"Sertifikat {cert.number}", location=get_settings().issuer_place
+    who = issuer.current(session)
+    pdf = render(
+        certificate=cert, user=cert.user, enrollment=cert.enrollment, version=version, who=who
     )
+    return signing.sign(pdf, reason=f"Sertifikat {cert.number}", location=who.place)
 
 
 def replace_file(

@@ -22,11 +22,13 @@ from app.models.learning import (
 )
 from app.models.org import Instansi, Unit
 from app.models.people import ImportBatch
+from app.models.setting import AppSetting
 from app.models.user import ApiToken, LoginThrottle, Role, User, UserRole, UserSession
 
 __all__ = [
     "Answer",
     "ApiToken",
+    "AppSetting",
     "Attempt",
     "AuditEvent",
     "Certificate",

@@ -376,3 +376,62 @@ def test_admin_revokes_and_reissues_from_the_register(
     client.cookies.clear()
     login(client, world.hr.nip or "")
     assert client.get("/admin/certificates").status_code == 403
+
+
+def test_admin_sets_the_issuer_and_signatory_printed_on_new_certificates(
+    client: TestClient, session: Session, world: World
+) -> None:
+    import struct
+    import zlib
+
+    def png() -> bytes:  # a real 1×1 PNG
+        def chunk(kind: bytes, data: bytes) -> bytes:
+            return (
+                struct.pack(">I", len(data))
+                + kind
+                + data
+                + struct.pack(">I", zlib.crc32(kind + data))
+            )
+
+        return (
+            b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\x0b\x5d\x73"))
+            + chunk(b"IEND", b"")
+        )
+
+    login(client, world.admin.email or "")
+    token = client.get("/admin/settings").text.split('name="csrf_token" value="')[1].split('"')[0]
+    form = {
+        "csrf_token": token,
+        "parent": "Pemerintah Kabupaten Ciamis",
+        "name": "BKPSDM Kabupaten Ciamis",
+        "code": "BKPSDM-CMS",
+        "place": "Ciamis",
+        "signatory_title": "Kepala BKPSDM",
+        "signatory_name": "Dr. Euis Suryani, M.Si.",
+        "signatory_nip": "19700512 199503 2 001",
+    }
+    bad = client.post("/admin/settings", data=form | {"signatory_nip": "197005121995033001"})
+    assert bad.status_code == 422 and "NIP penanda tangan tidak valid" in bad.text
+    ok = client.post(
+        "/admin/settings",
+        data=form,
+        files={"logo": ("logo.png", png(), "image/png")},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    complete(session, world.learner)
+    cert = session.scalars(select(Certificate)).one()
+    assert cert.number.endswith("/BKPSDM-CMS/" + str(cert.year))
+    text = " ".join(
+        "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(cert.pdf)).pages).split()
+    )
+    for expected in (
+        "PEMERINTAH KABUPATEN CIAMIS",
+        "BKPSDM KABUPATEN CIAMIS",
+        "Ciamis,",
+        "Dr. Euis Suryani, M.Si.",
+        "NIP 197005121995032001",
+    ):
+        assert expected in text, expected
