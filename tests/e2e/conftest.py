@@ -24,12 +24,32 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# An account of its own for the accessibility walk, so that no other browser test finds the
+# privacy notice already accepted by it.
+A11Y_USER = "aksesibilitas@cakap.test"
+A11Y_PASSWORD = "Aksesibilitas-2026"
+
+
 def prepare(data: Path) -> dict[str, str]:
     """An environment with a fresh SQLite database holding the courses and the demo."""
     env = dict(os.environ)
     env.update(CAKAP_DATABASE_URL=f"sqlite:///{data / 'e2e.db'}", CAKAP_DATA_DIR=str(data))
     env.pop("CAKAP_TEST_DATABASE_URL", None)
-    for step in (["init"], ["demo"]):
+    a11y = [
+        "users",
+        "create",
+        "--email",
+        A11Y_USER,
+        "--name",
+        "Peserta Uji Aksesibilitas",
+        "--password",
+        A11Y_PASSWORD,
+        "--role",
+        "learner",
+        "--instansi",
+        "3206",
+    ]
+    for step in (["init"], ["demo"], a11y):
         subprocess.run(
             [sys.executable, "-m", "app", *step],
             env=env,

@@ -64,13 +64,13 @@ def test_pages_have_no_serious_axe_violations(
 
 
 def test_learner_pages_have_no_serious_axe_violations(live_server: str, browser: Browser) -> None:
-    from app.demo import TRAINER, TRAINER_PASSWORD
+    from tests.e2e.conftest import A11Y_PASSWORD, A11Y_USER
 
     context = browser.new_context(viewport={"width": 360, "height": 800}, bypass_csp=True)
     page = context.new_page()
     page.goto(f"{live_server}/login")
-    page.fill("#username", TRAINER[0])  # the widyaiswara is a learner too
-    page.fill("#password", TRAINER_PASSWORD)
+    page.fill("#username", A11Y_USER)
+    page.fill("#password", A11Y_PASSWORD)
     page.click("button.primary")
     if page.url.endswith("/privacy"):
         page.click("form[action='/privacy'] button")
