@@ -93,6 +93,9 @@ def demo() -> None:
     from app.demo import DEMO_LOGINS, load_demo
 
     db = _database()
+    out.print(
+        "Memuat data demo (±30 detik: riwayat belajar dan sertifikat dibuat lewat layanan aslinya)…"
+    )
     try:
         with db.unit_of_work() as session:
             created = load_demo(session)
