@@ -83,11 +83,23 @@ def main(base: str = "http://127.0.0.1:8000") -> None:
                 ("admin-users", "/admin/users"),
                 ("admin-units", "/admin/units"),
                 ("admin-audit", "/admin/audit"),
+                ("admin-certificates", "/admin/certificates"),
+                ("admin-settings", "/admin/settings"),
                 ("not-found", "/courses/tidak-ada"),
             ):
                 page.goto(f"{base}{path}")
                 page.screenshot(path=OUT / f"{name}-{label}.png", full_page=True)
+            page.goto(f"{base}/admin/certificates")
+            verify = page.locator("a[href^='/verify/']").first.get_attribute("href")
             ctx.close()
+            if verify:  # the public verification page, as an anonymous visitor sees it
+                ctx = browser.new_context(viewport={"width": width, "height": 800})
+                page = ctx.new_page()
+                page.goto(f"{base}{verify}")
+                page.screenshot(path=OUT / f"verify-{label}.png", full_page=True)
+                page.goto(f"{base}/verify")
+                page.screenshot(path=OUT / f"verify-upload-{label}.png", full_page=True)
+                ctx.close()
         browser.close()
 
 
