@@ -244,6 +244,14 @@ def hr_instansi_id(user: User) -> int | None:
     return None
 
 
+def may_see_records_of(viewer: User, owner: User) -> bool:
+    """A person's records (certificates, training) are seen by the person, by HR of the
+    person's instansi, and by admins."""
+    if viewer.id == owner.id or viewer.has_role("admin"):
+        return True
+    return viewer.has_role("hr") and hr_instansi_id(viewer) == owner.instansi_id
+
+
 def create_user(
     session: Session,
     *,

@@ -195,9 +195,7 @@ def for_viewer(session: Session, *, certificate_id: int, viewer: User) -> Certif
     ).first()
     if cert is None:
         raise NotFound("Sertifikat tidak ditemukan.")
-    if cert.user_id == viewer.id or viewer.has_role("admin"):
-        return cert
-    if viewer.has_role("hr") and accounts.hr_instansi_id(viewer) == cert.user.instansi_id:
+    if accounts.may_see_records_of(viewer, cert.user):
         return cert
     raise NotFound("Sertifikat tidak ditemukan.")
 

@@ -107,9 +107,7 @@ def get_for(session: Session, *, training_id: int, viewer: User) -> ExternalTrai
     row = session.get(ExternalTraining, training_id)
     if row is None:
         raise NotFound("Data pelatihan tidak ditemukan.")
-    if row.user_id == viewer.id or viewer.has_role("admin"):
-        return row
-    if viewer.has_role("hr") and accounts.hr_instansi_id(viewer) == row.user.instansi_id:
+    if accounts.may_see_records_of(viewer, row.user):
         return row
     raise NotFound("Data pelatihan tidak ditemukan.")
 
