@@ -28,10 +28,11 @@ API_PREFIX = "/api/v1"
 # (router, prefix): the one list of everything the application serves.
 ROUTERS: list[tuple[APIRouter, str]] = [
     (health_routes.router, ""),
+    # Routes are matched in this order, and lesson pages are the most requested.
+    (learning_routes.router, ""),
     (accounts_routes.router, ""),
     (dashboard_routes.router, ""),
     (catalog_routes.router, ""),
-    (learning_routes.router, ""),
     (assessments_routes.router, ""),
     (evaluations_routes.router, ""),
     (people_routes.router, ""),

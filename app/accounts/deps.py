@@ -1,32 +1,19 @@
 """Who is calling: the load-and-authorise dependencies for pages and the API."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, Request
 
 from app.accounts import service
+from app.accounts.principal import Principal
 from app.config import get_settings
 from app.core import security
-from app.core.db import UNSAFE_METHODS, DbSession
+from app.core.db import UNSAFE_METHODS, DbSession, read
 from app.core.errors import Forbidden, RedirectRequired, Unauthenticated
 from app.core.middleware import SESSION_COOKIE
 from app.models import User
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """What the page frame needs about the caller; outlives the request's session, so an
-    error page rendered after a rollback can still show the navigation."""
-
-    name: str
-    roles: frozenset[str]
-
-    def has_role(self, *names: str) -> bool:
-        return bool(self.roles.intersection(names))
-
 
 # Pages a logged-in user may reach before the first-login steps are done.
 _FIRST_LOGIN_PATHS = ("/account/password", "/privacy", "/logout")
@@ -36,35 +23,55 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def optional_user(request: Request, db: DbSession) -> User | None:
-    """The user of the session cookie, or None. Cached per request by FastAPI."""
-    if hasattr(request.state, "user"):
-        return request.state.user
-    user = None
+async def optional_principal(request: Request, db: DbSession) -> Principal | None:
+    """Who holds the session cookie, or None: one query. Also the page frame's `viewer`."""
+    if hasattr(request.state, "principal"):
+        return request.state.principal
     token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        user = service.session_user(db, token=token)
+    principal = await read(db, service.session_principal, db, token=token) if token else None
+    request.state.principal = principal
+    if principal is not None:
+        request.state.viewer = principal
+    return principal
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+
+
+async def page_principal(request: Request, principal: OptionalPrincipal) -> Principal:
+    """A logged-in user for an HTML page; sends them through the first-login steps first.
+    Async because it only reads what is already loaded: no thread hop."""
+    if principal is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise RedirectRequired(f"/login?next={quote(target, safe='')}")
+    if not request.url.path.startswith(_FIRST_LOGIN_PATHS):
+        if principal.must_change_password:
+            raise RedirectRequired("/account/password")
+        if not principal.privacy_accepted:
+            raise RedirectRequired("/privacy")
+    return principal
+
+
+PagePrincipal = Annotated[Principal, Depends(page_principal)]
+
+
+def _account(request: Request, db: DbSession, principal: Principal) -> User:
+    user = service.user_for_principal(db, principal)
     request.state.user = user
-    if user is not None:
-        request.state.viewer = Viewer(user.name, frozenset(user.role_names))
     return user
+
+
+def optional_user(request: Request, db: DbSession, principal: OptionalPrincipal) -> User | None:
+    """The whole account of the session's user, or None."""
+    return None if principal is None else _account(request, db, principal)
 
 
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 
-def page_user(request: Request, user: OptionalUser) -> User:
-    """A logged-in user for an HTML page; sends them through the first-login steps first."""
-    if user is None:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise RedirectRequired(f"/login?next={quote(target, safe='')}")
-    path = request.url.path
-    if not path.startswith(_FIRST_LOGIN_PATHS):
-        if user.must_change_password:
-            raise RedirectRequired("/account/password")
-        if user.privacy_accepted_at is None:
-            raise RedirectRequired("/privacy")
-    return user
+def page_user(request: Request, db: DbSession, principal: PagePrincipal) -> User:
+    """The whole account, for pages that show or change it (use PagePrincipal otherwise)."""
+    return _account(request, db, principal)
 
 
 CurrentUser = Annotated[User, Depends(page_user)]

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from app.accounts.principal import Principal
 from app.core import clock
-from app.models import ApiToken, LoginThrottle, User, UserSession
+from app.models import ApiToken, LoginThrottle, User, UserRole, UserSession
 
 _USER_LOADS = (
     joinedload(User.instansi),
@@ -24,6 +25,47 @@ def user_by_nip(session: Session, nip: str) -> User | None:
 def user_by_email(session: Session, email: str) -> User | None:
     stmt = select(User).options(*_USER_LOADS).where(func.lower(User.email) == email.lower())
     return session.scalars(stmt).first()
+
+
+# One round trip for every logged-in request: the live session's user and her roles (one row
+# per role). Built once, so its cache key is computed once.
+_PRINCIPAL_BY_SESSION = (
+    select(
+        User.id,
+        User.name,
+        User.instansi_id,
+        User.must_change_password,
+        User.privacy_accepted_at,
+        UserRole.role,
+    )
+    .join(UserSession, UserSession.user_id == User.id)
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .where(
+        UserSession.token_hash == bindparam("token_hash"),
+        UserSession.expires_at > bindparam("now"),
+        User.is_active.is_(True),
+    )
+)
+
+
+def principal_by_token_hash(session: Session, token_hash: str) -> Principal | None:
+    # Core rows, not entities: executed on the connection, past the ORM's per-statement work.
+    rows = (
+        session.connection()
+        .execute(_PRINCIPAL_BY_SESSION, {"token_hash": token_hash, "now": clock.now()})
+        .all()
+    )
+    if not rows:
+        return None
+    first = rows[0]
+    return Principal(
+        id=first.id,
+        name=first.name,
+        roles=frozenset(row.role.value for row in rows if row.role is not None),
+        instansi_id=first.instansi_id,
+        must_change_password=first.must_change_password,
+        privacy_accepted=first.privacy_accepted_at is not None,
+    )
 
 
 def session_by_token_hash(session: Session, token_hash: str) -> UserSession | None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from app.accounts import repository
+from app.accounts.principal import Principal
 from app.audit import service as audit
 from app.config import get_settings
 from app.core import clock, security
@@ -125,6 +126,19 @@ def start_session(session: Session, *, user: User) -> str:
     )
     session.flush()
     return token
+
+
+def session_principal(session: Session, *, token: str) -> Principal | None:
+    """Who holds this session cookie: None once the session ended, expired or the account was
+    deactivated."""
+    return repository.principal_by_token_hash(session, security.hash_token(token))
+
+
+def user_for_principal(session: Session, principal: Principal) -> User:
+    user = repository.user_by_id(session, principal.id)
+    if user is None:  # read in the principal's own transaction: only a concurrent deletion
+        raise NotFound("Akun tidak ditemukan.")
+    return user
 
 
 def session_user(session: Session, *, token: str) -> User | None:

@@ -4,13 +4,13 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from app.accounts.deps import ApiUser, CurrentUser
+from app.accounts.deps import ApiUser, PagePrincipal
 from app.catalog import service
 from app.core.db import DbSession
 from app.models import CourseVersion
 
 
-def course_for_page(slug: str, db: DbSession, user: CurrentUser) -> CourseVersion:
+def course_for_page(slug: str, db: DbSession, principal: PagePrincipal) -> CourseVersion:
     return service.published_course(db, slug=slug)
 
 

@@ -38,10 +38,7 @@ def search(
 
 def published_course(session: Session, *, slug: str) -> CourseVersion:
     """The current version of a published course, with its outline loaded; else NotFound."""
-    course = courses.course_by_slug(session, slug)
-    if course is None or course.status != "published" or course.current_version_id is None:
-        raise NotFound("Kursus tidak ditemukan.")
-    version = courses.outline(session, course.current_version_id)
+    version = courses.published_outline(session, slug)
     if version is None:
         raise NotFound("Kursus tidak ditemukan.")
     return version

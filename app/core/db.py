@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
@@ -16,6 +16,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from starlette.concurrency import run_in_threadpool
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -61,6 +64,10 @@ def build_engine(url: str, **kwargs: Any) -> Engine:
             from pathlib import Path
 
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # Async pages hold a connection across awaits, so a worker under load has many
+        # sessions open at once; connections beyond the pool would each be opened (and their
+        # PRAGMAs run) and closed again per request. SQLite connections are cheap to keep.
+        kwargs.setdefault("pool_size", 32)
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine
@@ -154,15 +161,49 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     database: Database = request.app.state.db
     write = request.method in UNSAFE_METHODS
     async with database.writer_turn_async(write):
-        session = await run_in_threadpool(database.session, write=write)
+        # A reading session touches the database only when first used (in the handler's
+        # thread), so it is made here; a writing one begins its transaction at once.
+        session = (
+            await run_in_threadpool(database.session, write=True)
+            if write
+            else database.session(write=False)
+        )
         try:
             yield session
-            await run_in_threadpool(session.commit)
         except BaseException:
-            await run_in_threadpool(session.rollback)
+            await run_in_threadpool(_discard, session)
             raise
-        finally:
-            await run_in_threadpool(session.close)
+        if not write and database.is_sqlite:
+            _commit_and_close(session)  # ends a read transaction: no I/O to wait for
+        else:
+            await run_in_threadpool(_commit_and_close, session)
+
+
+async def read(session: Session, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run a database read from async code (a dependency or route declared `async def`).
+
+    SQLite answers a read in-process in microseconds, without waiting on a lock (WAL: readers
+    never wait for the writer), which is less than a hop to a worker thread and back costs, so
+    the call runs right here. Any other database is across a network: the call goes to a worker
+    thread and the event loop keeps serving other requests meanwhile."""
+    if session.get_bind().dialect.name == "sqlite":
+        return fn(*args, **kwargs)
+    return await run_in_threadpool(fn, *args, **kwargs)
+
+
+def _commit_and_close(session: Session) -> None:
+    # One worker-thread hop for both steps: each hop costs more than a SQLite commit.
+    try:
+        session.commit()
+    finally:
+        session.close()
+
+
+def _discard(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
 
 
 class WriterQueueTimeout(Exception):

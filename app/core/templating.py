@@ -62,6 +62,9 @@ def environment() -> Environment:
         autoescape=select_autoescape(["html", "xml"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the code and a release restarts the processes: no need to stat
+        # every template file on every render.
+        auto_reload=False,
     )
     env.filters["tanggal"] = tanggal
     env.filters["tanggal_jam"] = tanggal_jam

@@ -5,7 +5,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.models import Course, CourseMedia, CourseVersion, Lesson, Module, Quiz
@@ -61,6 +61,22 @@ _OUTLINES_LOCK = threading.Lock()
 _OUTLINES_MAX = 64
 
 
+# Built once: a statement object keeps its cache key, so the hot pages skip rebuilding it.
+_PUBLISHED_BY_SLUG = (
+    select(CourseVersion.id, CourseVersion.content_hash, CourseVersion.published_at)
+    .join(Course, Course.current_version_id == CourseVersion.id)
+    .where(Course.slug == bindparam("slug"), Course.status == "published")
+)
+
+
+def published_outline(session: Session, slug: str) -> CourseVersion | None:
+    """The outline of a published course's current version, in one small query."""
+    row = session.execute(_PUBLISHED_BY_SLUG, {"slug": slug}).first()
+    if row is None:
+        return None
+    return cached_outline(session, row.id, row.content_hash, row.published_at)
+
+
 def outline(session: Session, version_id: int) -> CourseVersion | None:
     """A version with its course, modules, lessons (with bodies) and quizzes (with questions).
 
@@ -70,10 +86,14 @@ def outline(session: Session, version_id: int) -> CourseVersion | None:
     row = session.execute(stmt).first()
     if row is None:
         return None
-    return _cached_outline(session, version_id, row.content_hash, row.published_at)
+    return cached_outline(session, version_id, row.content_hash, row.published_at)
 
 
-def _cached_outline(session: Session, version_id: int, content_hash: str, published_at: datetime) -> CourseVersion:
+def cached_outline(
+    session: Session, version_id: int, content_hash: str, published_at: datetime
+) -> CourseVersion:
+    """The outline of a version whose content hash and publication time the caller has just
+    read (in the same query as whatever else it needed)."""
     key = (id(session.get_bind()), version_id, content_hash, published_at)
     with _OUTLINES_LOCK:
         found = _OUTLINES.get(key)
@@ -135,5 +155,5 @@ def outlines(session: Session, version_ids: list[int]) -> dict[int, CourseVersio
     stmt = select(CourseVersion.id, CourseVersion.content_hash, CourseVersion.published_at).where(
         CourseVersion.id.in_(version_ids)
     )
-    return {row.id: _cached_outline(session, row.id, row.content_hash, row.published_at)
+    return {row.id: cached_outline(session, row.id, row.content_hash, row.published_at)
             for row in session.execute(stmt)}

@@ -5,10 +5,10 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from app.accounts.deps import ApiUser, CurrentUser
+from app.accounts.deps import ApiUser, PagePrincipal
 from app.assessments import service as assessments
 from app.catalog import service as catalog
-from app.core.db import DbSession
+from app.core.db import DbSession, read
 from app.core.errors import NotFound, RedirectRequired
 from app.courses import repository as courses
 from app.learning import service as learning
@@ -22,6 +22,10 @@ class EnrolledCourse:
 
 
 def _enrolled(db: DbSession, user_id: int, slug: str, *, page: bool) -> EnrolledCourse:
+    found = learning.repository.enrollment_in_published(db, user_id=user_id, slug=slug)
+    if found is not None:
+        return EnrolledCourse(*found)
+    # Not enrolled, or no such published course: say which.
     current = catalog.published_course(db, slug=slug)
     enrollment = learning.repository.enrollment(db, user_id=user_id, course_id=current.course_id)
     if enrollment is None:
@@ -37,8 +41,8 @@ def _enrolled(db: DbSession, user_id: int, slug: str, *, page: bool) -> Enrolled
     return EnrolledCourse(enrollment, version)
 
 
-def enrolled_for_page(slug: str, db: DbSession, user: CurrentUser) -> EnrolledCourse:
-    return _enrolled(db, user.id, slug, page=True)
+async def enrolled_for_page(slug: str, db: DbSession, principal: PagePrincipal) -> EnrolledCourse:
+    return await read(db, _enrolled, db, principal.id, slug, page=True)
 
 
 PageEnrolled = Annotated[EnrolledCourse, Depends(enrolled_for_page)]
@@ -51,7 +55,8 @@ class LessonInCourse:
     lesson: Lesson
 
 
-def lesson_for_page(module: str, lesson: str, enrolled: PageEnrolled) -> LessonInCourse:
+async def lesson_for_page(module: str, lesson: str, enrolled: PageEnrolled) -> LessonInCourse:
+    # Async: it searches the outline already in memory, so it needs no worker thread.
     found_module, found_lesson = learning.find_lesson(
         enrolled.version, module_slug=module, lesson_slug=lesson
     )

@@ -1,20 +1,50 @@
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from app.courses import repository as courses
 from app.models import Course, CourseVersion, Enrollment, JpEntry, LessonProgress
+
+# Built once (every learner page reads them): a statement object keeps its cache key.
+_ENROLLMENT = select(Enrollment).where(
+    Enrollment.user_id == bindparam("user_id"), Enrollment.course_id == bindparam("course_id")
+)
+_COMPLETED_KEYS = select(LessonProgress.lesson_key).where(
+    LessonProgress.enrollment_id == bindparam("enrollment_id")
+)
+
+
+_ENROLLMENT_IN_PUBLISHED = (
+    select(Enrollment, CourseVersion.content_hash, CourseVersion.published_at)
+    .join(Course, Course.id == Enrollment.course_id)
+    .join(CourseVersion, CourseVersion.id == Enrollment.version_id)
+    .where(
+        Course.slug == bindparam("slug"),
+        Course.status == "published",
+        Enrollment.user_id == bindparam("user_id"),
+    )
+)
+
+
+def enrollment_in_published(
+    session: Session, *, user_id: int, slug: str
+) -> tuple[Enrollment, CourseVersion] | None:
+    """Her enrolment in a published course and the outline of the version she is enrolled
+    in, in one query; None when the course is not published or she is not enrolled."""
+    row = session.execute(_ENROLLMENT_IN_PUBLISHED, {"slug": slug, "user_id": user_id}).first()
+    if row is None:
+        return None
+    enrollment, content_hash, published_at = row
+    version = courses.cached_outline(session, enrollment.version_id, content_hash, published_at)
+    return enrollment, version
 
 
 def enrollment(
     session: Session, *, user_id: int, course_id: int, for_update: bool = False
 ) -> Enrollment | None:
-    stmt = select(Enrollment).where(
-        Enrollment.user_id == user_id, Enrollment.course_id == course_id
-    )
-    if for_update:
-        stmt = stmt.with_for_update()
-    return session.scalars(stmt).first()
+    stmt = _ENROLLMENT.with_for_update() if for_update else _ENROLLMENT
+    return session.scalars(stmt, {"user_id": user_id, "course_id": course_id}).first()
 
 
 def enrollment_by_id(
@@ -37,8 +67,7 @@ def enrollments_of(session: Session, user_id: int) -> list[Enrollment]:
 
 
 def completed_keys(session: Session, enrollment_id: int) -> set[str]:
-    stmt = select(LessonProgress.lesson_key).where(LessonProgress.enrollment_id == enrollment_id)
-    return set(session.scalars(stmt))
+    return set(session.scalars(_COMPLETED_KEYS, {"enrollment_id": enrollment_id}))
 
 
 def completed_keys_for(session: Session, enrollment_ids: list[int]) -> dict[int, set[str]]:

@@ -5,7 +5,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.deps import CurrentUser, verify_csrf
 from app.catalog.deps import PageCourse
-from app.core.db import DbSession
+from app.core.db import DbSession, read
 from app.core.templating import redirect, render
 from app.learning import service as learning
 from app.learning.deps import PageEnrolled, PageLesson
@@ -39,9 +39,11 @@ def resume(db: DbSession, enrolled: PageEnrolled) -> Response:
 
 
 @router.get("/{slug}/lessons/{module}/{lesson}", response_class=HTMLResponse)
-def lesson_page(request: Request, db: DbSession, found: PageLesson) -> Response:
+async def lesson_page(request: Request, db: DbSession, found: PageLesson) -> Response:
+    # The most visited page: async, reads through `read`, so it needs no worker thread on
+    # SQLite (see app/core/db.py).
     version = found.enrolled.version
-    done = learning.repository.completed_keys(db, found.enrolled.enrollment.id)
+    done = await read(db, learning.repository.completed_keys, db, found.enrolled.enrollment.id)
     previous, following = learning.neighbours(version, found.lesson)
     return render(
         request,
