@@ -39,7 +39,7 @@ def list_courses(
 def outline(db: DbSession, user: ApiUser, current: ApiCourse) -> OutlineOut:
     """The outline of the version the caller is enrolled in (else the current one), with her
     completion of each lesson."""
-    seen = learning.overview(db, user=user, current=current)
+    seen = learning.overview(db, user_id=user.id, current=current)
     version, done = seen.version, seen.progress.completed
     modules_by_id = {m.id: m.slug for m in version.modules}
     return OutlineOut(

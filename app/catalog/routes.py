@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.accounts.deps import CurrentUser, verify_csrf
+from app.accounts.deps import PagePrincipal, verify_csrf
 from app.catalog import service
 from app.catalog.deps import PageCourse
 from app.core.db import DbSession
@@ -20,7 +20,7 @@ _INLINE = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"
 def catalogue(
     request: Request,
     db: DbSession,
-    user: CurrentUser,
+    principal: PagePrincipal,
     q: str | None = None,
     area: str | None = None,
     level: str | None = None,
@@ -42,9 +42,9 @@ def catalogue(
 
 @router.get("/courses/{slug}", response_class=HTMLResponse)
 def course_page(
-    request: Request, db: DbSession, user: CurrentUser, current: PageCourse
+    request: Request, db: DbSession, principal: PagePrincipal, current: PageCourse
 ) -> Response:
-    seen = learning.overview(db, user=user, current=current)
+    seen = learning.overview(db, user_id=principal.id, current=current)
     version = seen.version
     return render(
         request,
@@ -67,7 +67,7 @@ def course_page(
 
 @router.get("/courses/{slug}/media/{version_number}/{path:path}")
 def course_media(
-    db: DbSession, user: CurrentUser, slug: str, version_number: int, path: str
+    db: DbSession, principal: PagePrincipal, slug: str, version_number: int, path: str
 ) -> Response:
     item = service.media_file(db, slug=slug, version_number=version_number, path=path)
     headers = {

@@ -102,8 +102,9 @@ class _Reader:
     def problem(self, path: Path, line: int, message: str) -> None:
         self.problems.append(Problem(self.show(path), line, message))
 
-    def yaml_model(self, path: Path, model: type[M], *, text: str | None = None,
-                   line_offset: int = 0) -> M | None:
+    def yaml_model(
+        self, path: Path, model: type[M], *, text: str | None = None, line_offset: int = 0
+    ) -> M | None:
         if text is None:
             try:
                 text = path.read_text(encoding="utf-8")
@@ -118,7 +119,9 @@ class _Reader:
             line = (mark.line + 1 if mark else 1) + line_offset
             message = f"YAML syntax error: {exc.problem or exc}"
             if exc.context and exc.context_mark:
-                message += f" ({exc.context} started on line {exc.context_mark.line + 1 + line_offset})"
+                message += (
+                    f" ({exc.context} started on line {exc.context_mark.line + 1 + line_offset})"
+                )
             self.problem(path, line, message)
             return None
         if not isinstance(data, dict):
@@ -203,7 +206,9 @@ def read_course(folder: Path) -> tuple[ParsedCourse | None, list[Problem]]:
             continue
         position = int(match.group(1))
         if position in seen_positions:
-            reader.problem(entry, 1, f"position {position:02d} is also used by {seen_positions[position]}")
+            reader.problem(
+                entry, 1, f"position {position:02d} is also used by {seen_positions[position]}"
+            )
         seen_positions[position] = entry.name
         module = _read_module(reader, entry, match.group(2), position)
         if module:
@@ -223,12 +228,16 @@ def read_course(folder: Path) -> tuple[ParsedCourse | None, list[Problem]]:
         for lesson in module.lessons:
             for ref in media_references(lesson.body):
                 if ref.removeprefix("media/") not in media_paths:
-                    path = folder / f"{module.position:02d}-{module.slug}" / f"{lesson.position:02d}-{lesson.slug}.md"
+                    path = (
+                        folder
+                        / f"{module.position:02d}-{module.slug}"
+                        / f"{lesson.position:02d}-{lesson.slug}.md"
+                    )
                     reader.problem(path, 1, f"image {ref} not found in the course's media/ folder")
 
-    _check_question_ids(reader, folder, [q for q in (pretest, posttest) if q] + [
-        m.quiz for m in modules if m.quiz
-    ])
+    _check_question_ids(
+        reader, folder, [q for q in (pretest, posttest) if q] + [m.quiz for m in modules if m.quiz]
+    )
 
     if reader.problems or course is None:
         return None, reader.problems
@@ -265,7 +274,11 @@ def _read_module(reader: _Reader, folder: Path, slug: str, position: int) -> Par
             continue
         lesson_position = int(match.group(1))
         if lesson_position in positions:
-            reader.problem(entry, 1, f"position {lesson_position:02d} is also used by {positions[lesson_position]}")
+            reader.problem(
+                entry,
+                1,
+                f"position {lesson_position:02d} is also used by {positions[lesson_position]}",
+            )
         positions[lesson_position] = entry.name
         lesson = _read_lesson(reader, entry, match.group(2), lesson_position)
         if lesson:
@@ -310,7 +323,9 @@ def _check_question_ids(reader: _Reader, folder: Path, quizzes: list[ParsedQuiz]
     for quiz in quizzes:
         for question in quiz.data.questions:
             if question.id in seen:
-                reader.problem(folder, 1, f"question id {question.id!r} is used more than once in the course")
+                reader.problem(
+                    folder, 1, f"question id {question.id!r} is used more than once in the course"
+                )
             seen.add(question.id)
 
 
@@ -322,8 +337,12 @@ def _read_media(reader: _Reader, folder: Path) -> list[ParsedMedia]:
         relative = path.relative_to(folder).as_posix()
         content_type = MEDIA_TYPES.get(path.suffix.lower())
         if content_type is None:
-            reader.problem(path, 1, f"media type {path.suffix or '(none)'} is not allowed "
-                                    f"({', '.join(sorted(MEDIA_TYPES))})")
+            reader.problem(
+                path,
+                1,
+                f"media type {path.suffix or '(none)'} is not allowed "
+                f"({', '.join(sorted(MEDIA_TYPES))})",
+            )
             continue
         if path.stat().st_size > MAX_MEDIA_BYTES:
             reader.problem(path, 1, "media files are limited to 5 MB")
@@ -354,8 +373,13 @@ def read_all(path: Path) -> tuple[list[ParsedCourse], list[Problem]]:
         problems.extend(found)
         if parsed:
             if parsed.data.code in codes:
-                problems.append(Problem(str(folder / "course.yaml"), 1,
-                                        f"code {parsed.data.code} is also used by {codes[parsed.data.code]}"))
+                problems.append(
+                    Problem(
+                        str(folder / "course.yaml"),
+                        1,
+                        f"code {parsed.data.code} is also used by {codes[parsed.data.code]}",
+                    )
+                )
             codes[parsed.data.code] = parsed.slug
             courses.append(parsed)
     return courses, problems

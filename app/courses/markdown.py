@@ -37,13 +37,15 @@ def render(text: str, *, media_prefix: str) -> str:
     def attribute_filter(tag: str, attr: str, value: str) -> str | None:
         if tag == "img" and attr == "src":
             if value.startswith("media/"):
-                return f"{media_prefix}/{value[len('media/'):]}"
+                return f"{media_prefix}/{value[len('media/') :]}"
             return None
         if attr == "style":
             return value if _ALIGN.match(value.replace(" ", "")) else None
         return value
 
-    html = _md().render(_TASK.sub(lambda m: m.group(1) + ("☑ " if m.group(2).strip() else "☐ "), text))
+    html = _md().render(
+        _TASK.sub(lambda m: m.group(1) + ("☑ " if m.group(2).strip() else "☐ "), text)
+    )
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

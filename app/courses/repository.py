@@ -82,7 +82,9 @@ def outline(session: Session, version_id: int) -> CourseVersion | None:
 
     The objects are shared, read-only and detached: read them, never change them or attach them
     to a session; refer to them by id when writing."""
-    stmt = select(CourseVersion.content_hash, CourseVersion.published_at).where(CourseVersion.id == version_id)
+    stmt = select(CourseVersion.content_hash, CourseVersion.published_at).where(
+        CourseVersion.id == version_id
+    )
     row = session.execute(stmt).first()
     if row is None:
         return None
@@ -135,7 +137,9 @@ def media(session: Session, *, slug: str, version_number: int, path: str) -> Cou
         select(CourseMedia)
         .join(CourseVersion, CourseMedia.version_id == CourseVersion.id)
         .join(Course, CourseVersion.course_id == Course.id)
-        .where(Course.slug == slug, CourseVersion.number == version_number, CourseMedia.path == path)
+        .where(
+            Course.slug == slug, CourseVersion.number == version_number, CourseMedia.path == path
+        )
     )
     return session.scalars(stmt).first()
 
@@ -155,5 +159,7 @@ def outlines(session: Session, version_ids: list[int]) -> dict[int, CourseVersio
     stmt = select(CourseVersion.id, CourseVersion.content_hash, CourseVersion.published_at).where(
         CourseVersion.id.in_(version_ids)
     )
-    return {row.id: cached_outline(session, row.id, row.content_hash, row.published_at)
-            for row in session.execute(stmt)}
+    return {
+        row.id: cached_outline(session, row.id, row.content_hash, row.published_at)
+        for row in session.execute(stmt)
+    }

@@ -41,7 +41,9 @@ def check(path: Path) -> tuple[list[ParsedCourse], list[Problem]]:
     return files.read_all(path)
 
 
-def import_courses(session: Session, *, path: Path, actor: User | None = None) -> list[ImportOutcome]:
+def import_courses(
+    session: Session, *, path: Path, actor: User | None = None
+) -> list[ImportOutcome]:
     """Import every course under `path`. Any problem anywhere: nothing is written."""
     parsed, problems = files.read_all(path)
     if problems:
@@ -56,8 +58,15 @@ def _import_one(session: Session, *, parsed: ParsedCourse, actor: User | None) -
     existing = repository.course_by_slug(session, parsed.slug, for_update=True)
     by_code = repository.course_by_code(session, parsed.data.code)
     if by_code is not None and (existing is None or by_code.id != existing.id):
-        raise CourseProblems([Problem(str(parsed.folder / "course.yaml"), 1,
-                                      f"code {parsed.data.code} already belongs to course {by_code.slug}")])
+        raise CourseProblems(
+            [
+                Problem(
+                    str(parsed.folder / "course.yaml"),
+                    1,
+                    f"code {parsed.data.code} already belongs to course {by_code.slug}",
+                )
+            ]
+        )
     if existing is not None:
         current = existing.current_version
         if current is not None and current.content_hash == parsed.content_hash:
@@ -80,8 +89,14 @@ def _import_one(session: Session, *, parsed: ParsedCourse, actor: User | None) -
     course.current_version_id = version.id
     course.status = "published"
     session.flush()
-    audit.record(session, actor=actor, action=f"course.{action}", object_type="course",
-                 object_id=course.slug, detail={"version": number, "hash": parsed.content_hash[:12]})
+    audit.record(
+        session,
+        actor=actor,
+        action=f"course.{action}",
+        object_type="course",
+        object_id=course.slug,
+        detail={"version": number, "hash": parsed.content_hash[:12]},
+    )
     return ImportOutcome(parsed.slug, action, number)
 
 
@@ -108,8 +123,9 @@ def _build_version(parsed: ParsedCourse, number: int) -> CourseVersion:
     )
     total = 0
     for pm in sorted(parsed.modules, key=lambda m: m.position):
-        module = Module(slug=pm.slug, position=pm.position, title=pm.data.title,
-                        summary=pm.data.summary)
+        module = Module(
+            slug=pm.slug, position=pm.position, title=pm.data.title, summary=pm.data.summary
+        )
         for pl in sorted(pm.lessons, key=lambda lesson: lesson.position):
             total += pl.front.minutes
             module.lessons.append(
@@ -135,16 +151,25 @@ def _build_version(parsed: ParsedCourse, number: int) -> CourseVersion:
     version.total_minutes = total
     for pmedia in parsed.media:
         version.media.append(
-            CourseMedia(path=pmedia.path, content_type=pmedia.content_type,
-                        sha256=hashlib.sha256(pmedia.data).hexdigest(), data=pmedia.data)
+            CourseMedia(
+                path=pmedia.path,
+                content_type=pmedia.content_type,
+                sha256=hashlib.sha256(pmedia.data).hexdigest(),
+                data=pmedia.data,
+            )
         )
     return version
 
 
 def _build_quiz(parsed: ParsedQuiz) -> Quiz:
     data = parsed.data
-    quiz = Quiz(kind=parsed.kind, title=data.title, draw=data.draw,
-                shuffle_choices=data.shuffle_choices, time_limit_minutes=data.time_limit_minutes)
+    quiz = Quiz(
+        kind=parsed.kind,
+        title=data.title,
+        draw=data.draw,
+        shuffle_choices=data.shuffle_choices,
+        time_limit_minutes=data.time_limit_minutes,
+    )
     for position, q in enumerate(data.questions, start=1):
         choices = [
             {"id": c.id or str(i), "text": c.text, "correct": c.correct}
@@ -155,6 +180,15 @@ def _build_quiz(parsed: ParsedQuiz) -> Quiz:
             answer = q.answer
         elif q.type == "short":
             answer = [a for a in (q.answers or []) if a.strip()]
-        quiz.questions.append(Question(key=q.id, position=position, type=q.type, text=q.text,
-                                       choices=choices, answer=answer, explanation=q.explanation))
+        quiz.questions.append(
+            Question(
+                key=q.id,
+                position=position,
+                type=q.type,
+                text=q.text,
+                choices=choices,
+                answer=answer,
+                explanation=q.explanation,
+            )
+        )
     return quiz

@@ -39,7 +39,7 @@ class EvaluationOut(BaseModel):
 @router.get("/courses/{slug}/evaluations", response_model=list[EvaluationFormOut])
 def forms(db: DbSession, user: ApiUser, current: ApiCourse) -> list[EvaluationFormOut]:
     enrollment = learning.require_enrollment(db, user=user, course_id=current.course_id)
-    seen = learning.overview(db, user=user, current=current)
+    seen = learning.overview(db, user_id=user.id, current=current)
     is_open = evaluations.is_open(db, enrollment=enrollment, version=seen.version)
     return [
         EvaluationFormOut(
@@ -60,7 +60,7 @@ def submit(
     db: DbSession, user: ApiUser, current: ApiCourse, form_id: str, body: EvaluationIn
 ) -> EvaluationOut:
     enrollment = learning.require_enrollment(db, user=user, course_id=current.course_id)
-    version = learning.overview(db, user=user, current=current).version
+    version = learning.overview(db, user_id=user.id, current=current).version
     evaluations.submit(
         db,
         enrollment=enrollment,

@@ -248,12 +248,12 @@ class CourseOverview:
     evaluations: list[Any] = field(default_factory=list)  # FormState, when evaluations are open
 
 
-def overview(session: Session, *, user: User, current: CourseVersion) -> CourseOverview:
+def overview(session: Session, *, user_id: int, current: CourseVersion) -> CourseOverview:
     """What the course page shows this user: her progress in the version she is enrolled in."""
     from app.assessments import repository as attempts
     from app.courses import repository as courses
 
-    enrollment = repository.enrollment(session, user_id=user.id, course_id=current.course_id)
+    enrollment = repository.enrollment(session, user_id=user_id, course_id=current.course_id)
     version = current
     if enrollment is not None and enrollment.version_id != current.id:
         version = courses.outline(session, enrollment.version_id) or current

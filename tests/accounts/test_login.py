@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
-from app.core import clock
+from app.core import clock, security
 from app.core.middleware import SESSION_COOKIE
 from app.models import AuditEvent, UserSession
 from tests.conftest import csrf_from, form_token, login
@@ -228,3 +228,37 @@ def test_expired_session_is_not_accepted(client: TestClient, world: World) -> No
         assert client.get("/", follow_redirects=False).status_code == 303
     finally:
         clock.freeze(None)
+
+
+def test_session_principal_is_one_snapshot_of_the_live_session(
+    session: Session, world: World
+) -> None:
+    """The one query behind every logged-in page: all roles, first-login flags, and nothing
+    once the session expired or the account was deactivated."""
+    accounts.set_roles(session, user=world.trainer, roles=["learner", "trainer"], actor=world.admin)
+    token = accounts.start_session(session, user=world.trainer)
+    principal = accounts.session_principal(session, token=token)
+    assert principal is not None
+    assert principal.id == world.trainer.id and principal.name == world.trainer.name
+    assert principal.roles == frozenset({"learner", "trainer"})
+    assert principal.instansi_id == world.trainer.instansi_id
+    assert principal.has_role("trainer") and not principal.has_role("admin")
+
+    world.trainer.roles.clear()
+    token = accounts.start_session(session, user=world.trainer)
+    roleless = accounts.session_principal(session, token=token)
+    assert roleless is not None and roleless.roles == frozenset()
+
+    row = session.scalars(
+        select(UserSession).where(UserSession.token_hash == security.hash_token(token))
+    ).one()
+    row.expires_at = clock.now() - timedelta(seconds=1)
+    session.flush()
+    assert accounts.session_principal(session, token=token) is None
+
+    token = accounts.start_session(session, user=world.learner)
+    assert accounts.session_principal(session, token=token) is not None
+    accounts.set_active(session, user=world.learner, active=False, actor=world.admin)
+    session.flush()
+    assert accounts.session_principal(session, token=token) is None
+    assert accounts.session_principal(session, token="no-such-token") is None

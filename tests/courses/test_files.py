@@ -20,7 +20,11 @@ def course_copy(tmp_path: Path) -> Path:
 def test_shipped_courses_pass_the_check() -> None:
     parsed, problems = files.read_all(COURSES)
     assert problems == []
-    assert sorted(c.slug for c in parsed) == ["keputusan-berbasis-data", "literasi-digital", "smart-governance"]
+    assert sorted(c.slug for c in parsed) == [
+        "keputusan-berbasis-data",
+        "literasi-digital",
+        "smart-governance",
+    ]
 
 
 def test_shipped_courses_meet_the_content_rules() -> None:
@@ -48,22 +52,39 @@ def test_a_broken_file_is_reported_as_path_line_message(course_copy: Path) -> No
     del lines[index]
     quiz.write_text("\n".join(lines) + "\n", encoding="utf-8")
     course_yaml = course_copy / "literasi-digital" / "course.yaml"
-    course_yaml.write_text(course_yaml.read_text(encoding="utf-8").replace("jp: 7", "jp: tujuh"), encoding="utf-8")
+    course_yaml.write_text(
+        course_yaml.read_text(encoding="utf-8").replace("jp: 7", "jp: tujuh"), encoding="utf-8"
+    )
 
     _, problems = files.read_all(course_copy)
     rendered = [str(p) for p in problems]
-    assert any(r.endswith("posttest.yaml:" + r.split(":")[1] + ": questions[0].explanation: Field required")
-               for r in rendered), rendered
-    jp_line = next(i for i, line in enumerate(course_yaml.read_text().splitlines(), start=1) if line.startswith("jp:"))
-    assert any(r.endswith(f"literasi-digital/course.yaml:{jp_line}: jp: Input should be a valid integer, unable to parse string as an integer") for r in rendered), rendered
+    assert any(
+        r.endswith(
+            "posttest.yaml:" + r.split(":")[1] + ": questions[0].explanation: Field required"
+        )
+        for r in rendered
+    ), rendered
+    jp_line = next(
+        i
+        for i, line in enumerate(course_yaml.read_text().splitlines(), start=1)
+        if line.startswith("jp:")
+    )
+    assert any(
+        r.endswith(
+            f"literasi-digital/course.yaml:{jp_line}: jp: Input should be a valid integer, unable to parse string as an integer"
+        )
+        for r in rendered
+    ), rendered
 
 
 def test_yaml_syntax_error_names_the_line(course_copy: Path) -> None:
     module = course_copy / "smart-governance" / "01-konsep-smart-governance" / "module.yaml"
     module.write_text('title: Baik\nsummary: "a" b\n', encoding="utf-8")
     _, problems = files.read_all(course_copy)
-    assert any(p.path.endswith("module.yaml") and p.line == 2 and "YAML syntax error" in p.message
-               for p in problems), [str(p) for p in problems]
+    assert any(
+        p.path.endswith("module.yaml") and p.line == 2 and "YAML syntax error" in p.message
+        for p in problems
+    ), [str(p) for p in problems]
     module.write_text("title: Baik\nsummary: [tidak ditutup\n", encoding="utf-8")
     _, problems = files.read_all(course_copy)
     assert any("flow sequence started on line 2" in p.message for p in problems)
@@ -87,15 +108,20 @@ def test_single_question_with_two_correct_choices_is_refused(course_copy: Path) 
         encoding="utf-8",
     )
     _, problems = files.read_all(course_copy)
-    assert any("pretest.yaml:3: questions[0]: a single question needs exactly 1 correct choice, has 2" in str(p)
-               for p in problems), [str(p) for p in problems]
+    assert any(
+        "pretest.yaml:3: questions[0]: a single question needs exactly 1 correct choice, has 2"
+        in str(p)
+        for p in problems
+    ), [str(p) for p in problems]
 
 
 def test_duplicate_question_ids_across_quizzes_are_refused(course_copy: Path) -> None:
     pre = course_copy / "smart-governance" / "pretest.yaml"
     post = (course_copy / "smart-governance" / "posttest.yaml").read_text(encoding="utf-8")
     first_id = post.split("id: ", 1)[1].split()[0]
-    pre.write_text(pre.read_text(encoding="utf-8").replace("sg-pre-01", first_id, 1), encoding="utf-8")
+    pre.write_text(
+        pre.read_text(encoding="utf-8").replace("sg-pre-01", first_id, 1), encoding="utf-8"
+    )
     _, problems = files.read_all(course_copy)
     assert any(f"question id '{first_id}' is used more than once" in p.message for p in problems)
 
@@ -107,7 +133,9 @@ def test_broken_course_imports_nothing(session: Session, course_copy: Path) -> N
     assert session.scalar(select(func.count()).select_from(Course)) == 0
 
 
-def test_import_is_idempotent_and_a_change_makes_a_new_version(session: Session, course_copy: Path) -> None:
+def test_import_is_idempotent_and_a_change_makes_a_new_version(
+    session: Session, course_copy: Path
+) -> None:
     first = service.import_courses(session, path=course_copy)
     assert {o.action for o in first} == {"created"}
     again = service.import_courses(session, path=course_copy)
@@ -124,21 +152,29 @@ def test_import_is_idempotent_and_a_change_makes_a_new_version(session: Session,
     assert {(o.slug, o.action, o.version) for o in third} >= {("literasi-digital", "updated", 2)}
 
     course = session.scalars(select(Course).where(Course.slug == "literasi-digital")).one()
-    versions = session.scalars(select(CourseVersion).where(CourseVersion.course_id == course.id)).all()
+    versions = session.scalars(
+        select(CourseVersion).where(CourseVersion.course_id == course.id)
+    ).all()
     assert [v.number for v in versions] == [1, 2]
     assert course.current_version_id == versions[1].id
     for v in versions:
         found = session.scalars(
-            select(Lesson.slug).join(Module, Lesson.module_id == Module.id).where(Module.version_id == v.id)
+            select(Lesson.slug)
+            .join(Module, Lesson.module_id == Module.id)
+            .where(Module.version_id == v.id)
         ).all()
         assert slug in found
 
 
 def test_questions_and_choices_are_stored_with_stable_ids(session: Session) -> None:
     service.import_courses(session, path=COURSES)
-    question = session.scalars(select(Question).join(Quiz).where(Quiz.kind == "posttest", Question.type == "single")).first()
+    question = session.scalars(
+        select(Question).join(Quiz).where(Quiz.kind == "posttest", Question.type == "single")
+    ).first()
     assert question is not None
-    assert [c["id"] for c in question.choices] == [str(i) for i in range(1, len(question.choices) + 1)]
+    assert [c["id"] for c in question.choices] == [
+        str(i) for i in range(1, len(question.choices) + 1)
+    ]
     assert sum(1 for c in question.choices if c["correct"]) == 1
 
 
@@ -149,7 +185,7 @@ def test_markdown_is_sanitised() -> None:
         media_prefix="/courses/x/media/1",
     )
     assert "<script" not in html
-    assert "href=\"javascript" not in html
+    assert 'href="javascript' not in html
     assert "evil.example" not in html
     assert 'src="/courses/x/media/1/peta.png"' in html
     assert "<table>" in html
@@ -157,7 +193,9 @@ def test_markdown_is_sanitised() -> None:
 
 def test_media_referenced_but_missing_is_a_problem(course_copy: Path) -> None:
     lesson = next((course_copy / "smart-governance").glob("01-*/01-*.md"))
-    lesson.write_text(lesson.read_text(encoding="utf-8") + "\n![Peta](media/tidak-ada.png)\n", encoding="utf-8")
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8") + "\n![Peta](media/tidak-ada.png)\n", encoding="utf-8"
+    )
     _, problems = files.read_all(course_copy)
     assert any("image media/tidak-ada.png not found" in p.message for p in problems)
 

@@ -21,14 +21,21 @@ def _course_with_media(tmp_path: Path) -> Path:
     (media / "diagram.svg").write_bytes(SVG)
     (media / "panduan.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     lesson = next((target / "smart-governance").glob("01-*/01-*.md"))
-    lesson.write_text(lesson.read_text(encoding="utf-8") + "\n![Peta wilayah](media/peta.png)\n", encoding="utf-8")
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8") + "\n![Peta wilayah](media/peta.png)\n", encoding="utf-8"
+    )
     return target
 
 
-def test_course_media_is_served_with_safe_content_types(client: TestClient, session: Session, world: World, tmp_path: Path) -> None:
+def test_course_media_is_served_with_safe_content_types(
+    client: TestClient, session: Session, world: World, tmp_path: Path
+) -> None:
     service.import_courses(session, path=_course_with_media(tmp_path))
     session.commit()
-    assert client.get("/courses/smart-governance/media/1/peta.png", follow_redirects=False).status_code == 303
+    assert (
+        client.get("/courses/smart-governance/media/1/peta.png", follow_redirects=False).status_code
+        == 303
+    )
     login(client, world.learner.nip or "")
     png = client.get("/courses/smart-governance/media/1/peta.png")
     assert png.status_code == 200 and png.content == PNG

@@ -244,7 +244,9 @@ def test_lesson_page_uses_a_fixed_number_of_queries(
         queries.count = 0
         assert client.get(url).status_code == 200
         counts.append(queries.count)
-    assert counts[0] == counts[1] and counts[0] <= 10, queries.statements
+    # Who is calling; her enrolment with the course's version; the lessons she finished.
+    # The outline comes from the per-process cache.
+    assert counts == [3, 3], queries.statements
 
 
 def test_dashboard_shows_progress_and_jp(client: TestClient, world: World) -> None:
