@@ -77,27 +77,36 @@ def page_user(request: Request, db: DbSession, principal: PagePrincipal) -> User
 CurrentUser = Annotated[User, Depends(page_user)]
 
 
-def api_user(request: Request, db: DbSession) -> User:
-    """A user for the JSON API: a bearer token, or the session cookie plus an
-    X-CSRF-Token header for writes (the pages' progressive-enhancement scripts)."""
+async def api_principal(request: Request, db: DbSession) -> Principal:
+    """Who calls the JSON API: a bearer token, or the session cookie plus an X-CSRF-Token
+    header for writes (the pages' progressive-enhancement scripts). One query."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        user = service.token_user(db, token=header[7:].strip())
-        if user is None:
+        token = header[7:].strip()
+        principal = await read(db, service.token_principal, db, token=token)
+        if principal is None:
             raise Unauthenticated("Token tidak valid atau sudah kedaluwarsa.")
-        request.state.user = user
-        return user
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        user = service.session_user(db, token=token)
-        if user is not None:
+        request.state.principal = principal
+        return principal
+    session_token = request.cookies.get(SESSION_COOKIE)
+    if session_token:
+        principal = await read(db, service.session_principal, db, token=session_token)
+        if principal is not None:
             if request.method in UNSAFE_METHODS and not security.csrf_valid(
-                get_settings().secret_key, token, request.headers.get("x-csrf-token")
+                get_settings().secret_key, session_token, request.headers.get("x-csrf-token")
             ):
                 raise Forbidden("Token CSRF tidak valid.")
-            request.state.user = user
-            return user
+            request.state.principal = principal
+            return principal
     raise Unauthenticated("Autentikasi diperlukan.")
+
+
+ApiPrincipal = Annotated[Principal, Depends(api_principal)]
+
+
+def api_user(request: Request, db: DbSession, principal: ApiPrincipal) -> User:
+    """The whole account of the API caller, for endpoints that show or change it."""
+    return _account(request, db, principal)
 
 
 ApiUser = Annotated[User, Depends(api_user)]

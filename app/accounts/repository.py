@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, func, select
+from typing import Any
+
+from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.accounts.principal import Principal
@@ -27,34 +29,42 @@ def user_by_email(session: Session, email: str) -> User | None:
     return session.scalars(stmt).first()
 
 
-# One round trip for every logged-in request: the live session's user and her roles (one row
-# per role). Built once, so its cache key is computed once.
-_PRINCIPAL_BY_SESSION = (
-    select(
-        User.id,
-        User.name,
-        User.instansi_id,
-        User.must_change_password,
-        User.privacy_accepted_at,
-        UserRole.role,
-    )
-    .join(UserSession, UserSession.user_id == User.id)
-    .outerjoin(UserRole, UserRole.user_id == User.id)
-    .where(
-        UserSession.token_hash == bindparam("token_hash"),
-        UserSession.expires_at > bindparam("now"),
-        User.is_active.is_(True),
-    )
+# One round trip for every logged-in request: the active user behind a live session or API
+# token, with her roles (one row per role). Built once, so each cache key is computed once.
+_PRINCIPAL_COLUMNS = select(
+    User.id,
+    User.name,
+    User.instansi_id,
+    User.must_change_password,
+    User.privacy_accepted_at,
+    UserRole.role,
+).outerjoin(UserRole, UserRole.user_id == User.id)
+
+_PRINCIPAL_BY_SESSION = _PRINCIPAL_COLUMNS.join(UserSession, UserSession.user_id == User.id).where(
+    UserSession.token_hash == bindparam("token_hash"),
+    UserSession.expires_at > bindparam("now"),
+    User.is_active.is_(True),
+)
+
+_PRINCIPAL_BY_API_TOKEN = _PRINCIPAL_COLUMNS.join(ApiToken, ApiToken.user_id == User.id).where(
+    ApiToken.token_hash == bindparam("token_hash"),
+    ApiToken.expires_at.is_(None) | (ApiToken.expires_at > bindparam("now")),
+    User.is_active.is_(True),
 )
 
 
 def principal_by_token_hash(session: Session, token_hash: str) -> Principal | None:
+    return _principal(session, _PRINCIPAL_BY_SESSION, token_hash)
+
+
+def principal_by_api_token_hash(session: Session, token_hash: str) -> Principal | None:
+    return _principal(session, _PRINCIPAL_BY_API_TOKEN, token_hash)
+
+
+def _principal(session: Session, stmt: Select[Any], token_hash: str) -> Principal | None:
     # Core rows, not entities: executed on the connection, past the ORM's per-statement work.
-    rows = (
-        session.connection()
-        .execute(_PRINCIPAL_BY_SESSION, {"token_hash": token_hash, "now": clock.now()})
-        .all()
-    )
+    params = {"token_hash": token_hash, "now": clock.now()}
+    rows = session.connection().execute(stmt, params).all()
     if not rows:
         return None
     first = rows[0]
@@ -66,26 +76,6 @@ def principal_by_token_hash(session: Session, token_hash: str) -> Principal | No
         must_change_password=first.must_change_password,
         privacy_accepted=first.privacy_accepted_at is not None,
     )
-
-
-def session_by_token_hash(session: Session, token_hash: str) -> UserSession | None:
-    stmt = (
-        select(UserSession)
-        .options(joinedload(UserSession.user).options(*_USER_LOADS))
-        .where(UserSession.token_hash == token_hash, UserSession.expires_at > clock.now())
-    )
-    return session.scalars(stmt).first()
-
-
-def api_token_by_hash(session: Session, token_hash: str) -> ApiToken | None:
-    now = clock.now()
-    stmt = (
-        select(ApiToken)
-        .options(joinedload(ApiToken.user).options(*_USER_LOADS))
-        .where(ApiToken.token_hash == token_hash)
-        .where((ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > now))
-    )
-    return session.scalars(stmt).first()
 
 
 def delete_sessions_of(session: Session, user_id: int) -> None:

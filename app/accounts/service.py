@@ -141,13 +141,6 @@ def user_for_principal(session: Session, principal: Principal) -> User:
     return user
 
 
-def session_user(session: Session, *, token: str) -> User | None:
-    row = repository.session_by_token_hash(session, security.hash_token(token))
-    if row is None or not row.user.is_active:
-        return None
-    return row.user
-
-
 def end_session(session: Session, *, token: str) -> None:
     repository.delete_session(session, security.hash_token(token))
 
@@ -199,11 +192,10 @@ def revoke_personal_token(session: Session, *, user: User, token_id: int) -> Non
     )
 
 
-def token_user(session: Session, *, token: str) -> User | None:
-    row = repository.api_token_by_hash(session, security.hash_token(token))
-    if row is None or not row.user.is_active:
-        return None
-    return row.user
+def token_principal(session: Session, *, token: str) -> Principal | None:
+    """Who holds this bearer token: None once it expired, was revoked or the account was
+    deactivated."""
+    return repository.principal_by_api_token_hash(session, security.hash_token(token))
 
 
 def change_password(

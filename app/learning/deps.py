@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from app.accounts.deps import ApiUser, PagePrincipal
+from app.accounts.deps import ApiPrincipal, PagePrincipal
 from app.assessments import service as assessments
 from app.catalog import service as catalog
 from app.core.db import DbSession, read
@@ -91,7 +91,7 @@ def _enrolled_by_version(db: DbSession, user_id: int, version_id: int) -> Enroll
     return EnrolledCourse(enrollment, version)
 
 
-def lesson_for_api(lesson_id: int, db: DbSession, user: ApiUser) -> LessonInCourse:
+def lesson_for_api(lesson_id: int, db: DbSession, user: ApiPrincipal) -> LessonInCourse:
     lesson = courses.lesson(db, lesson_id)
     if lesson is None:
         raise NotFound("Pelajaran tidak ditemukan.")
@@ -111,7 +111,7 @@ class QuizInCourse:
     quiz: Quiz
 
 
-def quiz_for_api(quiz_id: int, db: DbSession, user: ApiUser) -> QuizInCourse:
+def quiz_for_api(quiz_id: int, db: DbSession, user: ApiPrincipal) -> QuizInCourse:
     quiz = courses.quiz(db, quiz_id)
     if quiz is None:
         raise NotFound("Kuis tidak ditemukan.")
@@ -122,7 +122,7 @@ def quiz_for_api(quiz_id: int, db: DbSession, user: ApiUser) -> QuizInCourse:
 ApiQuiz = Annotated[QuizInCourse, Depends(quiz_for_api)]
 
 
-def attempt_for_api(attempt_id: int, db: DbSession, user: ApiUser) -> Attempt:
+def attempt_for_api(attempt_id: int, db: DbSession, user: ApiPrincipal) -> Attempt:
     return assessments.attempt_for_user(db, attempt_id=attempt_id, user_id=user.id)
 
 
