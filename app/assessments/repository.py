@@ -1,23 +1,22 @@
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from app.models import Answer, Attempt, Enrollment, Quiz
+from app.models import Answer, Attempt, Quiz
+
+# Every answer save loads its attempt: built once. The quiz and its questions are not loaded
+# here; they come from the course outline each process keeps (service.questions_of).
+_ATTEMPT = (
+    select(Attempt)
+    .options(joinedload(Attempt.enrollment))
+    .where(Attempt.id == bindparam("attempt_id"))
+)
 
 
 def attempt(session: Session, attempt_id: int, *, for_update: bool = False) -> Attempt | None:
-    stmt = (
-        select(Attempt)
-        .options(
-            joinedload(Attempt.enrollment).joinedload(Enrollment.version),
-            joinedload(Attempt.quiz).selectinload(Quiz.questions),
-        )
-        .where(Attempt.id == attempt_id)
-    )
-    if for_update:
-        stmt = stmt.with_for_update(of=Attempt)
-    return session.scalars(stmt).unique().first()
+    stmt = _ATTEMPT.with_for_update(of=Attempt) if for_update else _ATTEMPT
+    return session.scalars(stmt, {"attempt_id": attempt_id}).unique().first()
 
 
 def open_attempt(session: Session, *, enrollment_id: int, quiz_id: int) -> Attempt | None:

@@ -99,7 +99,8 @@ def attempt_answer(
     slug = enrolled.version.course.slug
     item = next((p for p in attempt.paper if p["key"] == question), None)
     index = next((i for i, p in enumerate(attempt.paper, 1) if p["key"] == question), 1)
-    qtype = next((x.type for x in attempt.quiz.questions if x.key == question), "single")
+    found = assessments.questions_of(db, attempt).get(question)
+    qtype = found.type if found is not None else "single"
     value: object = None
     values = [v for v in (response or []) if v != ""]
     if item is not None and values:

@@ -105,10 +105,21 @@ def start_attempt(session: Session, *, enrollment: Enrollment, quiz: Quiz) -> At
     return attempt
 
 
+def questions_of(session: Session, attempt: Attempt) -> dict[str, Question]:
+    """The attempt's quiz questions by key, from the outline of the enrolled version that each
+    process keeps in memory (a version never changes), instead of loading the pool per save."""
+    from app.courses import repository as courses
+
+    version = courses.outline(session, attempt.enrollment.version_id)
+    quiz = next((q for q in version.quizzes if q.id == attempt.quiz_id), None) if version else None
+    questions = quiz.questions if quiz is not None else attempt.quiz.questions
+    return {q.key: q for q in questions}
+
+
 def paper(session: Session, *, attempt: Attempt) -> list[PaperQuestion]:
     """The attempt's questions in order, with choices as shown and the saved responses.
     Correctness is not part of it: it is safe to render before submission."""
-    by_key = {q.key: q for q in attempt.quiz.questions}
+    by_key = questions_of(session, attempt)
     saved = repository.answers(session, attempt.id)
     out = []
     for item in attempt.paper:
@@ -159,7 +170,7 @@ def save_answer(
     item = next((p for p in attempt.paper if p["key"] == question_key), None)
     if item is None:
         raise NotFound("Soal tidak ada dalam percobaan ini.")
-    question = next(q for q in attempt.quiz.questions if q.key == question_key)
+    question = questions_of(session, attempt)[question_key]
     value = _validate(question, item["choices"], response)
     existing = repository.answer(session, attempt.id, question_key)
     if value is None:
@@ -203,7 +214,7 @@ def _finish(session: Session, *, attempt: Attempt) -> None:
     from app.learning import service as learning
 
     saved = repository.answers(session, attempt.id)
-    by_key = {q.key: q for q in attempt.quiz.questions}
+    by_key = questions_of(session, attempt)
     results = {
         item["key"]: grading.is_correct(
             by_key[item["key"]], saved[item["key"]].response if item["key"] in saved else None
