@@ -17,11 +17,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make run: install, migrate, import the shipped courses, load the demo, serve on :8000
+## make run: install, migrate, import the shipped courses, load the demo, start the job
+## worker, serve on :8000
 run: $(STAMP) system
 	$(BIN)/cakap init
-	$(BIN)/cakap demo
-	$(BIN)/cakap serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
+	CAKAP_BASE_URL=$${CAKAP_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/cakap demo
+	@$(BIN)/cakap worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  CAKAP_BASE_URL=$${CAKAP_BASE_URL:-http://$(HOST):$(PORT)} \
+	  $(BIN)/cakap serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 ## Debian packages: Pango and fonts for certificate PDFs (WeasyPrint)
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation fonts-dejavu-core

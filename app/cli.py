@@ -102,13 +102,26 @@ def demo() -> None:
     finally:
         db.dispose()
     out.print("Data demo dimuat." if created else "Data demo sudah ada; tidak ada yang diubah.")
-    table = Table(title="Akun demo (http://127.0.0.1:8000/login)")
+    table = Table(title=f"Akun demo ({get_settings().base_url.rstrip('/')}/login)")
     table.add_column("Peran")
     table.add_column("NIP / email")
     table.add_column("Kata sandi")
     for role, username, password in DEMO_LOGINS:
         table.add_row(role, username, password)
     out.print(table)
+
+
+@cli.command()
+def worker(
+    threads: Annotated[int, typer.Option(min=1, help="Jobs run at once")] = 2,
+    once: Annotated[bool, typer.Option(help="Run what is queued now, then exit")] = False,
+) -> None:
+    """Run background jobs (certificates, imports) until stopped."""
+    from app.jobs import worker as jobs_worker
+
+    ran = jobs_worker.run(threads=threads, once=once)
+    if once:
+        out.print(f"{ran} pekerjaan dijalankan.")
 
 
 @cli.command()
@@ -120,6 +133,12 @@ def serve(
 ) -> None:
     """Run the web server."""
     import uvicorn
+
+    if get_settings().is_sqlite and workers > 1:
+        _fail(
+            "SQLite dilayani oleh satu proses web (--workers 1). "
+            "Gunakan PostgreSQL (CAKAP_DATABASE_URL) untuk beberapa proses."
+        )
 
     uvicorn.run(
         "app.main:create_app",
@@ -305,9 +324,7 @@ def certificates_reissue(
     reason: Annotated[
         str, typer.Option(help="Why they are reissued (kept in the history)")
     ] = "Penerbitan ulang",
-    processes: Annotated[
-        int, typer.Option(min=1, help="Render processes (default: every core)")
-    ] = 0,
+    processes: Annotated[int, typer.Option(min=0, help="Render processes (0: every core)")] = 0,
 ) -> None:
     """Render and sign a course's certificates again, keeping the old files as history."""
     import os

@@ -46,6 +46,14 @@ class Settings(BaseSettings):
     signatory_nip: str = "196805121994031004"
     signatory_title: str = "Kepala Badan Kepegawaian dan Pengembangan Sumber Daya Manusia"
 
+    # Background jobs: empty = Huey on a SQLite file in data_dir (one node); redis://… for
+    # several nodes sharing one queue.
+    jobs_url: str = ""
+    # Requests holding a database session at once per process (the connection pool's size),
+    # and worker threads; the pool must stay below the threads (see app/core/db.py).
+    db_pool_size: int = Field(default=16, ge=1)
+    threads: int = Field(default=40, ge=2)
+
     import_max_bytes: int = 5 * 1024 * 1024
     import_max_rows: int = 20_000
 

@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
@@ -48,10 +49,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings = settings or get_settings()
 
     own_database = database is None
-    db = database or Database(settings.effective_database_url)
+    db = database or Database(settings.effective_database_url, pool_size=settings.db_pool_size)
+    if db.gate_size >= settings.threads:
+        raise ValueError(
+            "CAKAP_DB_POOL_SIZE must be smaller than CAKAP_THREADS: a request holding a "
+            "connection must always find a worker thread."
+        )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Sync routes and dependencies run in AnyIO's thread pool; size it explicitly.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         yield
         if own_database:
             db.dispose()

@@ -17,6 +17,8 @@ from app.dashboard import routes as dashboard_routes
 from app.evaluations import api as evaluations_api
 from app.evaluations import routes as evaluations_routes
 from app.health import routes as health_routes
+from app.jobs import api as jobs_api
+from app.jobs import routes as jobs_routes
 from app.learning import api as learning_api
 from app.learning import routes as learning_routes
 from app.people import api as people_api
@@ -38,6 +40,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (people_routes.router, ""),
     (training_routes.router, ""),
     (certificates_routes.router, ""),
+    (jobs_routes.router, ""),
     (admin_routes.router, ""),
     (accounts_api.router, API_PREFIX),
     (catalog_api.router, API_PREFIX),
@@ -46,6 +49,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (evaluations_api.router, API_PREFIX),
     (certificates_api.router, API_PREFIX),
     (people_api.router, API_PREFIX),
+    (jobs_api.router, API_PREFIX),
 ]
 
 

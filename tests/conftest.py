@@ -5,7 +5,6 @@ that is rolled back afterwards (the app's own commits become savepoints)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import tempfile
@@ -55,7 +54,10 @@ def _reset_schema(url: str) -> None:
 
 
 class TestDatabase(Database):
-    """A Database whose sessions all live inside one outer transaction on one connection."""
+    """The real Database (gate, writer lock, units of work, the transaction owner), except
+    that its sessions are bound to one connection inside an outer transaction that the test
+    rolls back: the app's commits become savepoints. Races, bursts and crash tests use
+    `real_database`, with separate connections and real commits."""
 
     def __init__(self, engine: Engine, connection: Connection) -> None:
         self.url = str(engine.url)
@@ -64,15 +66,8 @@ class TestDatabase(Database):
         self.sessionmaker = sessionmaker(
             bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
         )
-
-    def session(self, *, write: bool) -> Session:
-        return self.sessionmaker()
-
-    def _writer_turn(self, write: bool):  # type: ignore[no-untyped-def,override]
-        return contextlib.nullcontext()
-
-    def writer_turn_async(self, write: bool):  # type: ignore[no-untyped-def,override]
-        return contextlib.nullcontext()
+        self.gate_size = 4
+        self._loop_locks = {}
 
     def dispose(self) -> None:  # the engine belongs to the test run
         pass
@@ -93,11 +88,38 @@ def engine() -> Iterator[Engine]:
 
 @pytest.fixture
 def database(engine: Engine) -> Iterator[TestDatabase]:
+    from app.jobs import queue
+
     connection = engine.connect()
     outer = connection.begin()
-    yield TestDatabase(engine, connection)
+    db = TestDatabase(engine, connection)
+    queue.use_database(db)
+    yield db
+    queue.use_database(None)
     outer.rollback()
     connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _empty_job_queue() -> None:
+    """Each test starts with an empty queue (the real one: Huey on SQLite in the data dir);
+    tests run what their requests queued with `run_jobs()`, as the worker would."""
+    from app.jobs import queue
+
+    queue.huey.flush()
+
+
+def run_jobs(session: Session | None = None) -> int:
+    """Commit the test's session (jobs are queued on commit), run what is queued as the
+    worker would, and let the session see what the jobs wrote."""
+    from app.jobs import queue
+
+    if session is not None:
+        session.commit()
+    ran = queue.run_pending()
+    if session is not None:
+        session.expire_all()
+    return ran
 
 
 @pytest.fixture

@@ -1,31 +1,37 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from app.accounts import service
-from app.accounts.deps import ApiUser, client_address
+from app.accounts.deps import ApiUser, check_login
 from app.accounts.schemas import MeOut, TokenIn, TokenOut
-from app.core.db import DbSession
+from app.accounts.service import LoginCheck
+from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.learning import service as learning
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(route_class=TransactionRoute, tags=["accounts"])
+
+
+def api_login(request: Request, db: ReadSession, body: TokenIn) -> LoginCheck:
+    return check_login(request, db, username=body.username, password=body.password)
 
 
 @router.post("/auth/token", response_model=TokenOut, responses={401: {}, 429: {}})
-def token(body: TokenIn, request: Request, db: DbSession) -> TokenOut | JSONResponse:
-    result = service.authenticate(
-        db, username=body.username, password=body.password, address=client_address(request)
-    )
-    if result.user is None:
-        # Not raised: the failure counters must be committed with this request.
-        return JSONResponse({"detail": result.error}, status_code=429 if result.throttled else 401)
-    access, ttl = service.issue_access_token(db, user=result.user)
+def token(
+    check: Annotated[LoginCheck, Depends(api_login)], db: WriteSession
+) -> TokenOut | JSONResponse:
+    if not check.ok:
+        return JSONResponse({"detail": check.error}, status_code=429 if check.throttled else 401)
+    user = service.complete_login(db, check=check)
+    access, ttl = service.issue_access_token(db, user=user)
     return TokenOut(access_token=access, expires_in=ttl)
 
 
 @router.get("/me", response_model=MeOut)
-def me(db: DbSession, user: ApiUser) -> MeOut:
+def me(db: ReadSession, user: ApiUser) -> MeOut:
     return MeOut(
         id=user.id,
         nip=user.nip,

@@ -4,15 +4,18 @@ from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Depends, Request
+from fastapi import Depends, Form, Request
+from sqlalchemy.orm import Session
 
 from app.accounts import service
 from app.accounts.principal import Principal
+from app.accounts.service import LoginCheck
 from app.config import get_settings
 from app.core import security
-from app.core.db import UNSAFE_METHODS, DbSession, read
+from app.core.db import Database, ReadSession
 from app.core.errors import Forbidden, RedirectRequired, Unauthenticated
 from app.core.middleware import SESSION_COOKIE
+from app.core.security import UNSAFE_METHODS
 from app.models import User
 
 # Pages a logged-in user may reach before the first-login steps are done.
@@ -23,12 +26,39 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def optional_principal(request: Request, db: DbSession) -> Principal | None:
+def check_login(request: Request, db: Session, *, username: str, password: str) -> LoginCheck:
+    """Verify a login before the request's write transaction begins (Argon2 is slow).
+
+    A failure is answered with 4xx, so nothing of the request itself commits; the throttle
+    must still remember it, so it is counted here in a unit of work of its own."""
+    check = service.check_credentials(
+        db, username=username, password=password, address=client_address(request)
+    )
+    if not check.ok and not check.throttled:
+        database: Database = request.app.state.db
+        with database.unit_of_work() as own:
+            service.record_failed_login(own, check=check)
+    return check
+
+
+def page_login(
+    request: Request,
+    db: ReadSession,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+) -> LoginCheck:
+    return check_login(request, db, username=username, password=password)
+
+
+PageLogin = Annotated[LoginCheck, Depends(page_login)]
+
+
+def optional_principal(request: Request, db: ReadSession) -> Principal | None:
     """Who holds the session cookie, or None: one query. Also the page frame's `viewer`."""
     if hasattr(request.state, "principal"):
         return request.state.principal
     token = request.cookies.get(SESSION_COOKIE)
-    principal = await read(db, service.session_principal, db, token=token) if token else None
+    principal = service.session_principal(db, token=token) if token else None
     request.state.principal = principal
     if principal is not None:
         request.state.viewer = principal
@@ -55,13 +85,13 @@ async def page_principal(request: Request, principal: OptionalPrincipal) -> Prin
 PagePrincipal = Annotated[Principal, Depends(page_principal)]
 
 
-def _account(request: Request, db: DbSession, principal: Principal) -> User:
+def _account(request: Request, db: ReadSession, principal: Principal) -> User:
     user = service.user_for_principal(db, principal)
     request.state.user = user
     return user
 
 
-def optional_user(request: Request, db: DbSession, principal: OptionalPrincipal) -> User | None:
+def optional_user(request: Request, db: ReadSession, principal: OptionalPrincipal) -> User | None:
     """The whole account of the session's user, or None."""
     return None if principal is None else _account(request, db, principal)
 
@@ -69,7 +99,7 @@ def optional_user(request: Request, db: DbSession, principal: OptionalPrincipal)
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 
-def page_user(request: Request, db: DbSession, principal: PagePrincipal) -> User:
+def page_user(request: Request, db: ReadSession, principal: PagePrincipal) -> User:
     """The whole account, for pages that show or change it (use PagePrincipal otherwise)."""
     return _account(request, db, principal)
 
@@ -77,20 +107,20 @@ def page_user(request: Request, db: DbSession, principal: PagePrincipal) -> User
 CurrentUser = Annotated[User, Depends(page_user)]
 
 
-async def api_principal(request: Request, db: DbSession) -> Principal:
+def api_principal(request: Request, db: ReadSession) -> Principal:
     """Who calls the JSON API: a bearer token, or the session cookie plus an X-CSRF-Token
     header for writes (the pages' progressive-enhancement scripts). One query."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         token = header[7:].strip()
-        principal = await read(db, service.token_principal, db, token=token)
+        principal = service.token_principal(db, token=token)
         if principal is None:
             raise Unauthenticated("Token tidak valid atau sudah kedaluwarsa.")
         request.state.principal = principal
         return principal
     session_token = request.cookies.get(SESSION_COOKIE)
     if session_token:
-        principal = await read(db, service.session_principal, db, token=session_token)
+        principal = service.session_principal(db, token=session_token)
         if principal is not None:
             if request.method in UNSAFE_METHODS and not security.csrf_valid(
                 get_settings().secret_key, session_token, request.headers.get("x-csrf-token")
@@ -104,7 +134,7 @@ async def api_principal(request: Request, db: DbSession) -> Principal:
 ApiPrincipal = Annotated[Principal, Depends(api_principal)]
 
 
-def api_user(request: Request, db: DbSession, principal: ApiPrincipal) -> User:
+def api_user(request: Request, db: ReadSession, principal: ApiPrincipal) -> User:
     """The whole account of the API caller, for endpoints that show or change it."""
     return _account(request, db, principal)
 

@@ -8,14 +8,16 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.accounts import repository, service
-from app.accounts.deps import CurrentUser, OptionalUser, client_address, verify_csrf
+from app.accounts.deps import CurrentUser, OptionalUser, PageLogin, verify_csrf
 from app.config import get_settings
-from app.core.db import DbSession
+from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.errors import Invalid
 from app.core.middleware import SESSION_COOKIE
 from app.core.templating import redirect, render
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(
+    route_class=TransactionRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False
+)
 
 
 def _safe_next(target: str | None) -> str:
@@ -34,22 +36,20 @@ def login_form(request: Request, user: OptionalUser, next: str | None = None) ->
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
-    db: DbSession,
+    check: PageLogin,
+    db: WriteSession,
     username: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    result = service.authenticate(
-        db, username=username, password=password, address=client_address(request)
-    )
-    if result.user is None:
+    if not check.ok:
         return render(
             request,
             "accounts/login.html",
-            {"error": result.error, "username": username, "next": _safe_next(next)},
-            status_code=429 if result.throttled else 422,
+            {"error": check.error, "username": username, "next": _safe_next(next)},
+            status_code=429 if check.throttled else 422,
         )
-    token = service.start_session(db, user=result.user)
+    user = service.complete_login(db, check=check)
+    token = service.start_session(db, user=user)
     response = redirect(_safe_next(next))
     response.set_cookie(
         SESSION_COOKIE,
@@ -64,7 +64,7 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, db: DbSession) -> Response:
+def logout(db: WriteSession, request: Request) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         service.end_session(db, token=token)
@@ -80,8 +80,8 @@ def password_form(request: Request, user: CurrentUser) -> Response:
 
 @router.post("/account/password", response_class=HTMLResponse)
 def password_change(
+    db: WriteSession,
     request: Request,
-    db: DbSession,
     user: CurrentUser,
     current: Annotated[str, Form()] = "",
     new: Annotated[str, Form()] = "",
@@ -119,20 +119,23 @@ def privacy_notice(request: Request, user: OptionalUser) -> Response:
 
 
 @router.post("/privacy")
-def privacy_accept(db: DbSession, user: CurrentUser) -> Response:
+def privacy_accept(db: WriteSession, user: CurrentUser) -> Response:
     service.accept_privacy(db, user=user)
     return redirect("/", flash="Terima kasih. Persetujuan Anda telah dicatat.")
 
 
 @router.get("/account", response_class=HTMLResponse)
-def account(request: Request, db: DbSession, user: CurrentUser) -> Response:
+def account(request: Request, db: ReadSession, user: CurrentUser) -> Response:
     tokens = repository.personal_tokens(db, user.id) if user.has_role("hr", "admin") else []
     return render(request, "accounts/account.html", {"tokens": tokens})
 
 
 @router.post("/account/tokens", response_class=HTMLResponse)
 def token_create(
-    request: Request, db: DbSession, user: CurrentUser, name: Annotated[str, Form()] = ""
+    db: WriteSession,
+    request: Request,
+    user: CurrentUser,
+    name: Annotated[str, Form()] = "",
 ) -> Response:
     try:
         token = service.create_personal_token(db, user=user, name=name)
@@ -149,6 +152,6 @@ def token_create(
 
 
 @router.post("/account/tokens/{token_id}/delete")
-def token_delete(db: DbSession, user: CurrentUser, token_id: int) -> Response:
+def token_delete(db: WriteSession, user: CurrentUser, token_id: int) -> Response:
     service.revoke_personal_token(db, user=user, token_id=token_id)
     return redirect("/account", flash="Token dicabut.")

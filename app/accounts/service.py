@@ -30,11 +30,18 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PRIVACY_NOTICE_VERSION = "2026-11"
 
 
-@dataclass
-class LoginResult:
-    user: User | None
+@dataclass(frozen=True)
+class LoginCheck:
+    """The verdict on a login attempt, reached by reading only (the Argon2 check is slow and
+    runs outside any write transaction); `record_failed_login` or `complete_login` writes it."""
+
+    user_id: int | None
+    address_key: str
+    account_key: str | None
+    ok: bool = False
     error: str | None = None
     throttled: bool = False
+    new_hash: str | None = None  # the password rehashed with today's parameters
 
 
 def find_user(session: Session, username: str) -> User | None:
@@ -70,49 +77,67 @@ def _count_failure(session: Session, key: str, limit: int) -> None:
     session.flush()
 
 
-def authenticate(session: Session, *, username: str, password: str, address: str) -> LoginResult:
-    """Check credentials; failures are counted per account and per address and never raise,
-    so that the counters are committed with the request."""
+def check_credentials(
+    session: Session, *, username: str, password: str, address: str
+) -> LoginCheck:
+    """Check credentials against the throttle and the stored hash. Writes nothing."""
     settings = get_settings()
     address_key = f"addr:{address}"
     if _locked(repository.throttle(session, address_key)):
-        return LoginResult(
-            None, "Terlalu banyak percobaan masuk dari alamat ini. Coba lagi nanti.", True
-        )
+        message = "Terlalu banyak percobaan masuk dari alamat ini. Coba lagi nanti."
+        return LoginCheck(None, address_key, None, error=message, throttled=True)
 
     user = find_user(session, username)
     account_key = f"acct:{user.id}" if user else None
     if account_key and _locked(repository.throttle(session, account_key)):
-        return LoginResult(
-            None,
-            f"Akun dikunci sementara karena terlalu banyak percobaan gagal. "
-            f"Coba lagi dalam {settings.login_lock_minutes} menit.",
-            True,
+        message = (
+            "Akun dikunci sementara karena terlalu banyak percobaan gagal. "
+            f"Coba lagi dalam {settings.login_lock_minutes} menit."
         )
+        return LoginCheck(None, address_key, account_key, error=message, throttled=True)
 
     ok = security.verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        _count_failure(session, address_key, settings.login_address_max_failures)
-        if account_key:
-            _count_failure(session, account_key, settings.login_max_failures)
-            if user is not None and _locked(repository.throttle(session, account_key)):
-                audit.record(
-                    session,
-                    actor=None,
-                    action="login.locked",
-                    object_type="user",
-                    object_id=user.id,
-                    instansi_id=user.instansi_id,
-                )
-        return LoginResult(None, "NIP/email atau kata sandi salah, atau akun tidak aktif.")
-
-    if account_key and (row := repository.throttle(session, account_key)):
-        session.delete(row)
+        message = "NIP/email atau kata sandi salah, atau akun tidak aktif."
+        return LoginCheck(user.id if user else None, address_key, account_key, error=message)
+    new_hash = None
     if user.password_hash and security.needs_rehash(user.password_hash):
-        user.password_hash = security.hash_password(password)
+        new_hash = security.hash_password(password)
+    return LoginCheck(user.id, address_key, account_key, ok=True, new_hash=new_hash)
+
+
+def record_failed_login(session: Session, *, check: LoginCheck) -> None:
+    """Count a failure per address and per account; lock the pair past the limit."""
+    settings = get_settings()
+    _count_failure(session, check.address_key, settings.login_address_max_failures)
+    if check.account_key and check.user_id is not None:
+        _count_failure(session, check.account_key, settings.login_max_failures)
+        if _locked(repository.throttle(session, check.account_key)):
+            user = session.get(User, check.user_id)
+            audit.record(
+                session,
+                actor=None,
+                action="login.locked",
+                object_type="user",
+                object_id=check.user_id,
+                instansi_id=user.instansi_id if user else None,
+            )
+
+
+def complete_login(session: Session, *, check: LoginCheck) -> User:
+    """The writes of a successful login: the account's failures forgotten, last login."""
+    if not check.ok or check.user_id is None:
+        raise Invalid(check.error or "Login gagal.")
+    user = session.get(User, check.user_id)
+    if user is None or not user.is_active:
+        raise Invalid("NIP/email atau kata sandi salah, atau akun tidak aktif.")
+    if check.account_key and (row := repository.throttle(session, check.account_key)):
+        session.delete(row)
+    if check.new_hash:
+        user.password_hash = check.new_hash
     user.last_login_at = clock.now()
     session.flush()
-    return LoginResult(user)
+    return user
 
 
 def start_session(session: Session, *, user: User) -> str:
@@ -383,7 +408,7 @@ def set_active(session: Session, *, user: User, active: bool, actor: User) -> No
 def reset_password(session: Session, *, user: User, actor: User) -> str:
     """Give the user a temporary password to change at next login; returns it once."""
     temporary = temporary_password()
-    user.password_hash = security.hash_password(temporary)
+    user.password_hash = security.hash_first_login_code(temporary)
     user.must_change_password = True
     repository.delete_sessions_of(session, user.id)
     session.flush()
@@ -403,8 +428,10 @@ def temporary_password() -> str:
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
     import secrets
 
-    body = "".join(secrets.choice(alphabet) for _ in range(10))
-    return f"{body[:5]}-{body[5:]}"
+    # 16 characters of 31: 79 bits, out of reach of guessing even by someone holding the
+    # keyed hash, so a fast hash suffices (security.hash_first_login_code).
+    body = "".join(secrets.choice(alphabet) for _ in range(16))
+    return "-".join(body[i : i + 4] for i in range(0, 16, 4))
 
 
 def get_user(session: Session, user_id: int) -> User:

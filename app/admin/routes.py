@@ -14,14 +14,19 @@ from app.admin.deps import AdminCertificate, ManagedUser
 from app.audit import repository as audit_repository
 from app.certificates import issuer
 from app.certificates import service as certificates
-from app.core.db import DbSession
+from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.errors import AppError
 from app.core.templating import redirect, render
 from app.models import Role
 from app.org import repository as org_repository
 from app.org import service as org
 
-router = APIRouter(prefix="/admin", dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(
+    route_class=TransactionRoute,
+    prefix="/admin",
+    dependencies=[Depends(verify_csrf)],
+    include_in_schema=False,
+)
 
 ROLE_LABELS = {
     "learner": "Peserta",
@@ -39,7 +44,7 @@ def admin_home(user: AdminUser) -> Response:
 @router.get("/users", response_class=HTMLResponse)
 def users(
     request: Request,
-    db: DbSession,
+    db: ReadSession,
     user: AdminUser,
     q: str | None = None,
     role: str | None = None,
@@ -65,7 +70,7 @@ def users(
 
 
 @router.get("/users/new", response_class=HTMLResponse)
-def user_new(request: Request, db: DbSession, user: AdminUser) -> Response:
+def user_new(request: Request, db: ReadSession, user: AdminUser) -> Response:
     return render(
         request,
         "admin/user_new.html",
@@ -79,8 +84,8 @@ def user_new(request: Request, db: DbSession, user: AdminUser) -> Response:
 
 @router.post("/users/new", response_class=HTMLResponse)
 def user_create(
+    db: WriteSession,
     request: Request,
-    db: DbSession,
     admin: AdminUser,
     nip: Annotated[str, Form()] = "",
     name: Annotated[str, Form()] = "",
@@ -113,7 +118,6 @@ def user_create(
         )
         temporary = accounts.reset_password(db, user=created, actor=admin)
     except AppError as exc:
-        db.rollback()
         return render(
             request,
             "admin/user_new.html",
@@ -141,8 +145,8 @@ def user_detail(request: Request, managed: ManagedUser) -> Response:
 
 @router.post("/users/{user_id}/roles", response_class=HTMLResponse)
 def user_roles(
+    db: WriteSession,
     request: Request,
-    db: DbSession,
     admin: AdminUser,
     managed: ManagedUser,
     roles: Annotated[list[str] | None, Form()] = None,
@@ -161,8 +165,8 @@ def user_roles(
 
 @router.post("/users/{user_id}/active", response_class=HTMLResponse)
 def user_active(
+    db: WriteSession,
     request: Request,
-    db: DbSession,
     admin: AdminUser,
     managed: ManagedUser,
     active: Annotated[str, Form()] = "0",
@@ -182,7 +186,10 @@ def user_active(
 
 @router.post("/users/{user_id}/password", response_class=HTMLResponse)
 def user_reset_password(
-    request: Request, db: DbSession, admin: AdminUser, managed: ManagedUser
+    db: WriteSession,
+    request: Request,
+    admin: AdminUser,
+    managed: ManagedUser,
 ) -> Response:
     temporary = accounts.reset_password(db, user=managed, actor=admin)
     return render(
@@ -193,7 +200,7 @@ def user_reset_password(
 
 
 @router.get("/units", response_class=HTMLResponse)
-def units(request: Request, db: DbSession, admin: AdminUser) -> Response:
+def units(request: Request, db: ReadSession, admin: AdminUser) -> Response:
     trees = [
         (i, org.flatten(org.unit_tree(db, instansi=i))) for i in org_repository.all_instansi(db)
     ]
@@ -202,8 +209,8 @@ def units(request: Request, db: DbSession, admin: AdminUser) -> Response:
 
 @router.post("/units", response_class=HTMLResponse)
 def unit_create(
+    db: WriteSession,
     request: Request,
-    db: DbSession,
     admin: AdminUser,
     instansi: Annotated[str, Form()] = "",
     code: Annotated[str, Form()] = "",
@@ -216,7 +223,6 @@ def unit_create(
             db, instansi=target, code=code, name=name, parent_code=parent or None, actor=admin
         )
     except AppError as exc:
-        db.rollback()
         trees = [
             (i, org.flatten(org.unit_tree(db, instansi=i))) for i in org_repository.all_instansi(db)
         ]
@@ -235,7 +241,7 @@ def unit_create(
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_log(
-    request: Request, db: DbSession, admin: AdminUser, action: str | None = None, page: int = 1
+    request: Request, db: ReadSession, admin: AdminUser, action: str | None = None, page: int = 1
 ) -> Response:
     page = max(page, 1)
     events, total = audit_repository.page(db, action=action or None, page=page)
@@ -255,7 +261,7 @@ def audit_log(
 
 @router.get("/certificates", response_class=HTMLResponse)
 def certificate_register(
-    request: Request, db: DbSession, admin: AdminUser, q: str | None = None, page: int = 1
+    request: Request, db: ReadSession, admin: AdminUser, q: str | None = None, page: int = 1
 ) -> Response:
     page = max(page, 1)
     rows, total = certificates.register(db, query=(q or "").strip() or None, page=page)
@@ -274,8 +280,8 @@ def certificate_register(
 
 @router.post("/certificates/{certificate_id}/revoke", response_class=HTMLResponse)
 def certificate_revoke(
+    db: WriteSession,
     request: Request,
-    db: DbSession,
     admin: AdminUser,
     cert: AdminCertificate,
     reason: Annotated[str, Form()] = "",
@@ -289,8 +295,8 @@ def certificate_revoke(
 
 @router.post("/certificates/{certificate_id}/reissue", response_class=HTMLResponse)
 def certificate_reissue(
+    db: WriteSession,
     request: Request,
-    db: DbSession,
     admin: AdminUser,
     cert: AdminCertificate,
     reason: Annotated[str, Form()] = "",
@@ -303,14 +309,14 @@ def certificate_reissue(
 
 
 @router.get("/settings", response_class=HTMLResponse)
-def settings_page(request: Request, db: DbSession, admin: AdminUser) -> Response:
+def settings_page(request: Request, db: ReadSession, admin: AdminUser) -> Response:
     return render(request, "admin/settings.html", {"form": issuer.as_dict(issuer.current(db))})
 
 
 @router.post("/settings", response_class=HTMLResponse)
 def settings_save(
+    db: WriteSession,
     request: Request,
-    db: DbSession,
     admin: AdminUser,
     logo: Annotated[UploadFile | None, File()] = None,
     parent: Annotated[str, Form()] = "",

@@ -1,7 +1,7 @@
 from fastapi import APIRouter
 
 from app.assessments import service as assessments
-from app.core.db import DbSession
+from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.learning.deps import ApiAttempt, ApiQuiz
 from app.learning.schemas import (
     AnswerIn,
@@ -14,10 +14,10 @@ from app.learning.schemas import (
 )
 from app.models import Attempt
 
-router = APIRouter(tags=["assessments"])
+router = APIRouter(route_class=TransactionRoute, tags=["assessments"])
 
 
-def _attempt_out(db: DbSession, attempt: Attempt) -> AttemptOut:
+def _attempt_out(db: ReadSession, attempt: Attempt) -> AttemptOut:
     paper = assessments.paper(db, attempt=attempt)
     return AttemptOut(
         id=attempt.id,
@@ -40,14 +40,16 @@ def _attempt_out(db: DbSession, attempt: Attempt) -> AttemptOut:
 
 
 @router.post("/quizzes/{quiz_id}/attempts", response_model=AttemptOut)
-def start_attempt(db: DbSession, found: ApiQuiz) -> AttemptOut:
+def start_attempt(db: WriteSession, found: ApiQuiz) -> AttemptOut:
     """Start an attempt or resume the one in progress (idempotent)."""
     attempt = assessments.start_attempt(db, enrollment=found.enrolled.enrollment, quiz=found.quiz)
     return _attempt_out(db, attempt)
 
 
 @router.put("/attempts/{attempt_id}/answers/{question_id}", response_model=AnswerOut)
-def save_answer(db: DbSession, attempt: ApiAttempt, question_id: str, body: AnswerIn) -> AnswerOut:
+def save_answer(
+    db: WriteSession, attempt: ApiAttempt, question_id: str, body: AnswerIn
+) -> AnswerOut:
     row = assessments.save_answer(
         db, attempt=attempt, question_key=question_id, response=body.response
     )
@@ -59,7 +61,7 @@ def save_answer(db: DbSession, attempt: ApiAttempt, question_id: str, body: Answ
 
 
 @router.post("/attempts/{attempt_id}/submission", response_model=SubmissionOut)
-def submit(db: DbSession, attempt: ApiAttempt) -> SubmissionOut:
+def submit(db: WriteSession, attempt: ApiAttempt) -> SubmissionOut:
     graded = assessments.submit(db, attempt_id=attempt.id)
     by_key = {q.key: q for q in graded.quiz.questions}
     results = graded.results or {}

@@ -9,12 +9,17 @@ from fastapi.responses import HTMLResponse, Response
 from app.accounts.deps import verify_csrf
 from app.assessments import grading
 from app.assessments import service as assessments
-from app.core.db import DbSession
+from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.errors import AppError
 from app.core.templating import redirect, render
 from app.learning.deps import PageAttempt, PageEnrolled
 
-router = APIRouter(prefix="/courses", dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(
+    route_class=TransactionRoute,
+    prefix="/courses",
+    dependencies=[Depends(verify_csrf)],
+    include_in_schema=False,
+)
 
 KIND_TITLES = {"pretest": "Pre-test", "posttest": "Post-test", "module": "Kuis modul"}
 
@@ -25,7 +30,7 @@ def _attempt_url(slug: str, attempt_id: int, q: int | None = None) -> str:
 
 @router.get("/{slug}/quiz/{kind}", response_class=HTMLResponse)
 def quiz_page(
-    request: Request, db: DbSession, enrolled: PageEnrolled, kind: str, module: str | None = None
+    request: Request, db: ReadSession, enrolled: PageEnrolled, kind: str, module: str | None = None
 ) -> Response:
     quiz = assessments.quiz_of(enrolled.version, kind=kind, module_slug=module)
     previous = assessments.attempts_of(db, enrollment=enrolled.enrollment, quiz=quiz)
@@ -50,8 +55,8 @@ def quiz_page(
 
 @router.post("/{slug}/quiz/{kind}/start", response_class=HTMLResponse)
 def quiz_start(
+    db: WriteSession,
     request: Request,
-    db: DbSession,
     enrolled: PageEnrolled,
     kind: str,
     module: Annotated[str, Form()] = "",
@@ -63,7 +68,7 @@ def quiz_start(
 
 @router.get("/{slug}/attempts/{attempt_id}", response_class=HTMLResponse)
 def attempt_page(
-    request: Request, db: DbSession, enrolled: PageEnrolled, attempt: PageAttempt, q: int = 1
+    request: Request, db: ReadSession, enrolled: PageEnrolled, attempt: PageAttempt, q: int = 1
 ) -> Response:
     slug = enrolled.version.course.slug
     if attempt.status != "in_progress":
@@ -88,8 +93,8 @@ def attempt_page(
 
 @router.post("/{slug}/attempts/{attempt_id}/answer", response_class=HTMLResponse)
 def attempt_answer(
+    db: WriteSession,
     request: Request,
-    db: DbSession,
     enrolled: PageEnrolled,
     attempt: PageAttempt,
     question: Annotated[str, Form()],
@@ -121,7 +126,7 @@ def attempt_answer(
 
 @router.get("/{slug}/attempts/{attempt_id}/review", response_class=HTMLResponse)
 def attempt_review(
-    request: Request, db: DbSession, enrolled: PageEnrolled, attempt: PageAttempt
+    request: Request, db: ReadSession, enrolled: PageEnrolled, attempt: PageAttempt
 ) -> Response:
     questions = assessments.paper(db, attempt=attempt)
     return render(
@@ -138,14 +143,14 @@ def attempt_review(
 
 
 @router.post("/{slug}/attempts/{attempt_id}/submit")
-def attempt_submit(db: DbSession, enrolled: PageEnrolled, attempt: PageAttempt) -> Response:
+def attempt_submit(db: WriteSession, enrolled: PageEnrolled, attempt: PageAttempt) -> Response:
     assessments.submit(db, attempt_id=attempt.id)
     return redirect(f"{_attempt_url(enrolled.version.course.slug, attempt.id)}/result")
 
 
 @router.get("/{slug}/attempts/{attempt_id}/result", response_class=HTMLResponse)
 def attempt_result(
-    request: Request, db: DbSession, enrolled: PageEnrolled, attempt: PageAttempt
+    request: Request, db: ReadSession, enrolled: PageEnrolled, attempt: PageAttempt
 ) -> Response:
     if attempt.status == "in_progress":
         return redirect(f"{_attempt_url(enrolled.version.course.slug, attempt.id)}/review")

@@ -6,15 +6,15 @@ from app.accounts.deps import ApiUser
 from app.catalog import service
 from app.catalog.deps import ApiCourse
 from app.catalog.schemas import CourseOut, LessonOut, ModuleOut, OutlineOut, QuizOut
-from app.core.db import DbSession
+from app.core.db import ReadSession, TransactionRoute
 from app.learning import service as learning
 
-router = APIRouter(tags=["courses"])
+router = APIRouter(route_class=TransactionRoute, tags=["courses"])
 
 
 @router.get("/courses", response_model=list[CourseOut])
 def list_courses(
-    db: DbSession,
+    db: ReadSession,
     user: ApiUser,
     q: str | None = None,
     area: str | None = None,
@@ -36,7 +36,7 @@ def list_courses(
 
 
 @router.get("/courses/{slug}", response_model=OutlineOut)
-def outline(db: DbSession, user: ApiUser, current: ApiCourse) -> OutlineOut:
+def outline(db: ReadSession, user: ApiUser, current: ApiCourse) -> OutlineOut:
     """The outline of the version the caller is enrolled in (else the current one), with her
     completion of each lesson."""
     seen = learning.overview(db, user_id=user.id, current=current)

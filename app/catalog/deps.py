@@ -6,15 +6,15 @@ from fastapi import Depends
 
 from app.accounts.deps import ApiUser, PagePrincipal
 from app.catalog import service
-from app.core.db import DbSession
+from app.core.db import ReadSession
 from app.models import CourseVersion
 
 
-def course_for_page(slug: str, db: DbSession, principal: PagePrincipal) -> CourseVersion:
+def course_for_page(slug: str, db: ReadSession, principal: PagePrincipal) -> CourseVersion:
     return service.published_course(db, slug=slug)
 
 
-def course_for_api(slug: str, db: DbSession, user: ApiUser) -> CourseVersion:
+def course_for_api(slug: str, db: ReadSession, user: ApiUser) -> CourseVersion:
     return service.published_course(db, slug=slug)
 
 

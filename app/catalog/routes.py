@@ -6,11 +6,13 @@ from fastapi.responses import HTMLResponse, Response
 from app.accounts.deps import PagePrincipal, verify_csrf
 from app.catalog import service
 from app.catalog.deps import PageCourse
-from app.core.db import DbSession
+from app.core.db import ReadSession, TransactionRoute
 from app.core.templating import render
 from app.learning import service as learning
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(
+    route_class=TransactionRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False
+)
 
 # Media a browser may render inline; anything else downloads. SVG runs in a sandbox.
 _INLINE = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
@@ -19,7 +21,7 @@ _INLINE = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"
 @router.get("/courses", response_class=HTMLResponse)
 def catalogue(
     request: Request,
-    db: DbSession,
+    db: ReadSession,
     principal: PagePrincipal,
     q: str | None = None,
     area: str | None = None,
@@ -42,7 +44,7 @@ def catalogue(
 
 @router.get("/courses/{slug}", response_class=HTMLResponse)
 def course_page(
-    request: Request, db: DbSession, principal: PagePrincipal, current: PageCourse
+    request: Request, db: ReadSession, principal: PagePrincipal, current: PageCourse
 ) -> Response:
     seen = learning.overview(db, user_id=principal.id, current=current)
     version = seen.version
@@ -67,7 +69,7 @@ def course_page(
 
 @router.get("/courses/{slug}/media/{version_number}/{path:path}")
 def course_media(
-    db: DbSession, principal: PagePrincipal, slug: str, version_number: int, path: str
+    db: ReadSession, principal: PagePrincipal, slug: str, version_number: int, path: str
 ) -> Response:
     item = service.media_file(db, slug=slug, version_number=version_number, path=path)
     headers = {

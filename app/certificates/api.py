@@ -9,10 +9,10 @@ from app.accounts.deps import ApiUser, client_address
 from app.certificates import issuer
 from app.certificates import service as certificates
 from app.certificates.routes import pdf_response
-from app.core.db import DbSession
+from app.core.db import ReadSession, TransactionRoute
 from app.models import Certificate
 
-router = APIRouter(tags=["certificates"])
+router = APIRouter(route_class=TransactionRoute, tags=["certificates"])
 
 
 class CertificateOut(BaseModel):
@@ -39,12 +39,12 @@ class VerifyOut(BaseModel):
     reason: str | None
 
 
-def certificate_for_api(certificate_id: int, db: DbSession, user: ApiUser) -> Certificate:
+def certificate_for_api(certificate_id: int, db: ReadSession, user: ApiUser) -> Certificate:
     return certificates.for_viewer(db, certificate_id=certificate_id, viewer=user)
 
 
 @router.get("/me/certificates", response_model=list[CertificateOut])
-def mine(db: DbSession, user: ApiUser) -> list[CertificateOut]:
+def mine(db: ReadSession, user: ApiUser) -> list[CertificateOut]:
     return [
         CertificateOut(
             id=c.id,
@@ -69,12 +69,12 @@ def pdf(cert: Annotated[Certificate, Depends(certificate_for_api)]) -> Response:
 
 
 @router.get("/verify/{code}", response_model=VerifyOut)
-def verify(request: Request, db: DbSession, code: str) -> VerifyOut:
+def verify(request: Request, db: ReadSession, code: str) -> VerifyOut:
     certificates.check_lookup_rate(client_address(request))
     v = certificates.verify(db, code=code)
     c = v.certificate
     return VerifyOut(
-        status=c.status,
+        status="revoked" if c.status == "revoked" else "valid",
         holder=v.holder,
         nip=v.masked_nip,
         course=v.course,

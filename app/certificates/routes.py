@@ -5,15 +5,18 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.deps import CurrentUser, client_address, verify_csrf
 from app.certificates import service as certificates
-from app.core.db import DbSession
+from app.core.db import ReadSession, TransactionRoute, WriteSession
+from app.core.errors import Conflict
 from app.core.templating import render
 from app.models import Certificate
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(
+    route_class=TransactionRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False
+)
 MAX_UPLOAD = 5 * 1024 * 1024
 
 
-def certificate_for_page(certificate_id: int, db: DbSession, user: CurrentUser) -> Certificate:
+def certificate_for_page(certificate_id: int, db: ReadSession, user: CurrentUser) -> Certificate:
     return certificates.for_viewer(db, certificate_id=certificate_id, viewer=user)
 
 
@@ -21,6 +24,8 @@ PageCertificate = Annotated[Certificate, Depends(certificate_for_page)]
 
 
 def pdf_response(cert: Certificate) -> Response:
+    if not cert.sha256:
+        raise Conflict("Sertifikat sedang disiapkan. Coba lagi dalam beberapa saat.")
     filename = "sertifikat-" + cert.number.replace("/", "-") + ".pdf"
     return Response(
         cert.pdf,
@@ -35,7 +40,7 @@ def pdf_response(cert: Certificate) -> Response:
 
 
 @router.get("/certificates", response_class=HTMLResponse)
-def my_certificates(request: Request, db: DbSession, user: CurrentUser) -> Response:
+def my_certificates(request: Request, db: ReadSession, user: CurrentUser) -> Response:
     rows = certificates.of_user(db, user=user)
     return render(
         request, "certificates/list.html", {"rows": rows, "verify_url": certificates.verify_url}
@@ -53,7 +58,9 @@ def verify_upload_form(request: Request) -> Response:
 
 
 @router.post("/verify", response_class=HTMLResponse)
-def verify_upload(request: Request, db: DbSession, file: Annotated[UploadFile, File()]) -> Response:
+def verify_upload(
+    db: WriteSession, request: Request, file: Annotated[UploadFile, File()]
+) -> Response:
     certificates.check_lookup_rate(client_address(request))
     data = file.file.read(MAX_UPLOAD + 1)
     if not data or len(data) > MAX_UPLOAD:
@@ -72,7 +79,7 @@ def verify_upload(request: Request, db: DbSession, file: Annotated[UploadFile, F
 
 
 @router.get("/verify/{code}", response_class=HTMLResponse)
-def verify_page(request: Request, db: DbSession, code: str) -> Response:
+def verify_page(request: Request, db: ReadSession, code: str) -> Response:
     certificates.check_lookup_rate(client_address(request))
     result = certificates.verify(db, code=code)
     return render(

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -15,9 +16,11 @@ from app.accounts import service as accounts
 from app.certificates import issuer, signing
 from app.config import get_settings
 from app.core import clock
+from app.core.db import Database
 from app.core.errors import NotFound, TooManyRequests
 from app.core.ratelimit import RateLimiter
 from app.core.templating import tanggal
+from app.jobs import queue as jobs
 from app.models import Certificate, CertificateCounter, CourseVersion, Enrollment, User
 from app.people.asn import pangkat_golongan
 from app.people.nip import mask_nip
@@ -101,25 +104,61 @@ def issue(session: Session, *, enrollment: Enrollment, version: CourseVersion) -
         issued_on=issued_on,
         predicate=predicate(enrollment.posttest_score, version.passing_score),
         score=enrollment.posttest_score,
-        status="valid",
+        status="pending",
         pdf=b"",
         sha256="",
     )
     session.add(certificate)
     session.flush()
-    user = session.get(User, enrollment.user_id)
-    assert user is not None
-    pdf = signing.sign(
-        render(certificate=certificate, user=user, enrollment=enrollment, version=version, who=who),
-        reason=f"Sertifikat {number}",
-        location=who.place,
-    )
-    signer = signing.signer_info()
-    certificate.signed_by = signer.subject if signer is not None else None
-    certificate.pdf = pdf
-    certificate.sha256 = hashlib.sha256(pdf).hexdigest()
-    session.flush()
+    # Rendering and signing take a quarter of a second or more: never inside this write
+    # transaction. The worker does it once the completion has committed.
+    from app.certificates import tasks
+
+    jobs.after_commit(session, tasks.render_certificate, certificate.id)
     return certificate
+
+
+def render_pending(database: Database, *, certificate_id: int) -> bool:
+    """Render and sign a pending certificate, then store the file: the slow part in a read
+    transaction (no lock held), the store in a short write. Idempotent: a certificate that
+    already has its file is left alone. True if this call stored the file."""
+    with database.unit_of_work(write=False) as session:
+        certificate = session.get(Certificate, certificate_id)
+        if certificate is None or certificate.sha256:
+            return False
+        enrollment = session.get(Enrollment, certificate.enrollment_id)
+        user = session.get(User, certificate.user_id)
+        version = session.get(CourseVersion, certificate.version_id)
+        assert enrollment is not None and user is not None and version is not None
+        who = issuer.current(session)
+        pdf = signing.sign(
+            render(
+                certificate=certificate, user=user, enrollment=enrollment, version=version, who=who
+            ),
+            reason=f"Sertifikat {certificate.number}",
+            location=who.place,
+        )
+    signer = signing.signer_info()
+    with database.unit_of_work() as session:
+        certificate = session.get(Certificate, certificate_id, with_for_update=True)
+        if certificate is None or certificate.sha256:
+            return False
+        certificate.signed_by = signer.subject if signer is not None else None
+        certificate.pdf = pdf
+        certificate.sha256 = hashlib.sha256(pdf).hexdigest()
+        if certificate.status == "pending":
+            certificate.status = "valid"
+        return True
+
+
+def pending_ids(session: Session, *, older_than_seconds: int) -> list[int]:
+    """Certificates still without their file (for the worker's sweep)."""
+    cutoff = clock.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        session.scalars(
+            select(Certificate.id).where(Certificate.sha256 == "", Certificate.issued_at < cutoff)
+        )
+    )
 
 
 def verify_url(code: str) -> str:

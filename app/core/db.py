@@ -1,24 +1,20 @@
-"""Engine, session factory and the one-transaction-per-request dependency."""
+"""Engine, session factory, and the transaction owner: one unit of work per request."""
 
 from __future__ import annotations
 
 import asyncio
-import fcntl
-import os
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from fastapi.routing import APIRoute
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from starlette.concurrency import run_in_threadpool
-
-P = ParamSpec("P")
-T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -56,6 +52,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 WRITE = {"sqlite_begin": "IMMEDIATE"}
 
+# Requests hold at most this many connections per process (the gate); keep it below the
+# worker-thread count (Settings.threads) so a request holding a connection always finds a
+# thread. CLI commands and jobs may use the pool's overflow.
+DEFAULT_POOL_SIZE = 16
+
 
 def build_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
@@ -64,13 +65,11 @@ def build_engine(url: str, **kwargs: Any) -> Engine:
             from pathlib import Path
 
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        # Async pages hold a connection across awaits, so a worker under load has many
-        # sessions open at once; connections beyond the pool would each be opened (and their
-        # PRAGMAs run) and closed again per request. SQLite connections are cheap to keep.
-        kwargs.setdefault("pool_size", 32)
+        kwargs.setdefault("pool_size", DEFAULT_POOL_SIZE)
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine
+    kwargs.setdefault("pool_size", DEFAULT_POOL_SIZE)
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
 
@@ -96,179 +95,181 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 class Database:
-    """Holds the engine and the session factory of one app or CLI process."""
+    """Holds the engine and the session factory of one app or CLI process.
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    `gate_size` is how many requests may hold a session at once in this process. It is never
+    larger than the connection pool, so a request never waits in a worker thread for a
+    connection that another request holds (see RequestTransaction)."""
+
+    def __init__(self, url: str, *, pool_size: int | None = None, **engine_kwargs: Any) -> None:
         self.url = url
+        if pool_size is not None:
+            engine_kwargs["pool_size"] = pool_size
         self.engine = build_engine(url, **engine_kwargs)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
-        self._writers = _SqliteWriterQueue(url) if self.is_sqlite else None
+        size = getattr(self.engine.pool, "size", None)
+        self.gate_size = size() if callable(size) else 16
+        self._loop_locks: dict[int, tuple[asyncio.Semaphore, asyncio.Lock]] = {}
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
-    def session(self, *, write: bool) -> Session:
-        """A new session; a writing one starts its transaction as a writer (SQLite IMMEDIATE)."""
-        session = self.sessionmaker()
-        if write:
-            session.connection(execution_options=WRITE)
-        return session
+    def new_session(self) -> Session:
+        return self.sessionmaker()
 
     @contextmanager
     def unit_of_work(self, *, write: bool = True) -> Iterator[Session]:
-        """One transaction: commit on success, roll back on error. On SQLite, writers queue
-        for the single write lock in arrival order instead of polling for it."""
-        with self._writer_turn(write):
-            session = self.session(write=write)
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-            finally:
-                session.close()
+        """One transaction for a CLI command or a job: commit on success, roll back on error.
+        A writing one starts as a writer (SQLite: BEGIN IMMEDIATE, waiting up to the busy
+        timeout for the web process to finish its write)."""
+        session = self.new_session()
+        try:
+            if write:
+                session.connection(execution_options=WRITE)
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
-    @contextmanager
-    def _writer_turn(self, write: bool) -> Iterator[None]:
-        if not write or self._writers is None:
-            yield
-            return
-        with self._writers.turn():
-            yield
-
-    @asynccontextmanager
-    async def writer_turn_async(self, write: bool) -> AsyncIterator[None]:
-        if not write or self._writers is None:
-            yield
-            return
-        async with self._writers.turn_async():
-            yield
+    def request_locks(self) -> tuple[asyncio.Semaphore, asyncio.Lock]:
+        """The gate (sessions held by requests) and, on SQLite, the writer lock: asyncio
+        primitives of the running event loop, created on first use."""
+        loop = asyncio.get_running_loop()
+        found = self._loop_locks.get(id(loop))
+        if found is None:
+            found = (asyncio.Semaphore(self.gate_size), asyncio.Lock())
+            self._loop_locks = {id(loop): found}
+        return found
 
     def dispose(self) -> None:
         self.engine.dispose()
 
 
-UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+class RequestTransaction:
+    """The unit of work of one request, owned by TransactionRoute.
 
+    The session is made when a dependency first asks for it and reads lazily (SQLite: a
+    deferred transaction, which never waits for the writer). A route that writes declares
+    `WriteSession`; from that point the transaction is a writer: on SQLite it first takes
+    this process's writer lock on the event loop (so threads never sit in SQLite's busy
+    handler while the writer needs a thread to finish), then ends any read snapshot and
+    begins IMMEDIATE. Slow work a route needs before writing (a password check, parsing an
+    upload) goes in a dependency declared before `WriteSession`."""
 
-async def get_db(request: Request) -> AsyncIterator[Session]:
-    """The request's unit of work: committed when the handler returns, before the response.
+    def __init__(self, database: Database, writer_lock: asyncio.Lock) -> None:
+        self.database = database
+        self.session: Session | None = None
+        self.writing = False
+        self._writer_lock = writer_lock
+        self._holds_writer_lock = False
 
-    Async so that a request waiting for its turn to write waits on the event loop, not in a
-    worker thread: the threads stay free for the request that holds the turn."""
-    database: Database = request.app.state.db
-    write = request.method in UNSAFE_METHODS
-    async with database.writer_turn_async(write):
-        # A reading session touches the database only when first used (in the handler's
-        # thread), so it is made here; a writing one begins its transaction at once.
-        session = (
-            await run_in_threadpool(database.session, write=True)
-            if write
-            else database.session(write=False)
-        )
+    def get(self) -> Session:
+        if self.session is None:
+            self.session = self.database.new_session()
+        return self.session
+
+    async def begin_write(self) -> Session:
+        session = self.get()
+        if self.writing:
+            return session
+        if self.database.is_sqlite:
+            await self._writer_lock.acquire()
+            self._holds_writer_lock = True
+        await run_in_threadpool(self._begin_write, session)
+        self.writing = True
+        return session
+
+    def _begin_write(self, session: Session) -> None:
+        if self.database.is_sqlite and session.in_transaction():
+            # A read snapshot cannot be upgraded safely on SQLite (SQLITE_BUSY_SNAPSHOT when
+            # another writer committed since); end it and reload what was read.
+            session.commit()
+            session.expire_all()
+        session.connection(execution_options=WRITE)
+
+    async def finish(self, *, commit: bool) -> None:
         try:
-            yield session
-        except BaseException:
-            await run_in_threadpool(_discard, session)
-            raise
-        if not write and database.is_sqlite:
-            _commit_and_close(session)  # ends a read transaction: no I/O to wait for
-        else:
-            await run_in_threadpool(_commit_and_close, session)
-
-
-async def read(session: Session, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
-    """Run a database read from async code (a dependency or route declared `async def`).
-
-    SQLite answers a read in-process in microseconds, without waiting on a lock (WAL: readers
-    never wait for the writer), which is less than a hop to a worker thread and back costs, so
-    the call runs right here. Any other database is across a network: the call goes to a worker
-    thread and the event loop keeps serving other requests meanwhile."""
-    if session.get_bind().dialect.name == "sqlite":
-        return fn(*args, **kwargs)
-    return await run_in_threadpool(fn, *args, **kwargs)
-
-
-def _commit_and_close(session: Session) -> None:
-    # One worker-thread hop for both steps: each hop costs more than a SQLite commit.
-    try:
-        session.commit()
-    finally:
-        session.close()
-
-
-def _discard(session: Session) -> None:
-    try:
-        session.rollback()
-    finally:
-        session.close()
-
-
-class WriterQueueTimeout(Exception):
-    pass
-
-
-class _SqliteWriterQueue:
-    """SQLite has one write lock. Left to itself, every waiting writer polls for it with
-    growing sleeps (the busy handler), and under a spike of writers throughput collapses
-    while some wait past the busy timeout. Here writers queue instead: a thread lock inside
-    the process, then an flock on a file beside the database across processes. Both wake the
-    next writer as soon as the lock is free; the kernel drops an flock whose process died."""
-
-    def __init__(self, url: str) -> None:
-        import threading
-
-        database = make_url(url).database
-        self.path = f"{database}.writer" if database and database != ":memory:" else None
-        self.thread_lock = threading.Lock()
-        self.async_lock: asyncio.Lock | None = None
-        self.timeout = 60.0
-
-    def _lock_file(self) -> int | None:
-        if self.path is None:
-            return None
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        return fd
-
-    @staticmethod
-    def _unlock_file(fd: int | None) -> None:
-        if fd is not None:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
-
-    @contextmanager
-    def turn(self) -> Iterator[None]:
-        """For threads (CLI commands, jobs)."""
-        if not self.thread_lock.acquire(timeout=self.timeout):
-            raise WriterQueueTimeout("the database is busy")
-        try:
-            fd = self._lock_file()
-            try:
-                yield
-            finally:
-                self._unlock_file(fd)
+            if self.session is not None:
+                await run_in_threadpool(_finish, self.session, commit)
         finally:
-            self.thread_lock.release()
+            self.session = None
+            if self._holds_writer_lock:
+                self._holds_writer_lock = False
+                self._writer_lock.release()
 
-    @asynccontextmanager
-    async def turn_async(self) -> AsyncIterator[None]:
-        """For requests: queue on the event loop (FIFO), then take the file lock in a thread."""
-        if self.async_lock is None:
-            self.async_lock = asyncio.Lock()
-        async with self.async_lock:
-            fd = await run_in_threadpool(self._lock_file)
-            try:
-                yield
-            finally:
-                self._unlock_file(fd)
+
+def _finish(session: Session, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
+
+
+def _transaction(request: Request) -> RequestTransaction:
+    tx = getattr(request.state, "transaction", None)
+    if tx is None:
+        raise RuntimeError(
+            f"{request.url.path}: a route using the database must be a TransactionRoute"
+        )
+    return tx
+
+
+async def read_session(request: Request) -> Session:
+    """The request's session (no I/O here: it connects on first use, in a worker thread)."""
+    return _transaction(request).get()
+
+
+async def write_session(request: Request) -> Session:
+    """The request's session, as a writer from here on."""
+    return await _transaction(request).begin_write()
+
+
+ReadSession = Annotated[Session, Depends(read_session)]
+WriteSession = Annotated[Session, Depends(write_session)]
+
+
+def _uses_database(dependant: Any) -> bool:
+    for sub in dependant.dependencies:
+        if sub.call in (read_session, write_session) or _uses_database(sub):
+            return True
+    return False
+
+
+class TransactionRoute(APIRoute):
+    """The one transaction owner (ARCHITECTURE.md rule 2). Around every route that uses the
+    database: wait (on the event loop) for one of the gate's places, run the handler, then
+    commit before the response is sent when it is a success (< 400) and roll back otherwise,
+    an exception included. A route never commits or rolls back itself."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if not _uses_database(self.dependant):
+            return handler
+
+        async def in_transaction(request: Request) -> Response:
+            database: Database = request.app.state.db
+            gate, writer_lock = database.request_locks()
+            async with gate:
+                tx = RequestTransaction(database, writer_lock)
+                request.state.transaction = tx
+                try:
+                    response = await handler(request)
+                except BaseException:
+                    await tx.finish(commit=False)
+                    raise
+                await tx.finish(commit=response.status_code < 400)
+                return response
+
+        return in_transaction
 
 
 def lock_for_update(stmt: Any) -> Any:
     """SELECT … FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE transaction already serialises."""
     return stmt.with_for_update()
-
-
-DbSession = Annotated[Session, Depends(get_db, scope="function")]

@@ -13,12 +13,33 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 # Verifying against this keeps the timing of "no such user" equal to "wrong password".
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+_FIRST_LOGIN_PREFIX = "$cakap-hmac-sha256$"
+
+
+def hash_first_login_code(code: str) -> str:
+    """A keyed hash for a random, single-use first-login code (from an import or a reset).
+
+    Argon2 slows down guessing of passwords people choose; a code of 80+ random bits cannot be
+    guessed, so a keyed SHA-256 protects it as well at a millionth of the cost (10,000
+    imported people hash in milliseconds, not minutes). The holder must replace it with a
+    password of her own at first login, which is hashed with Argon2."""
+    from app.config import get_settings
+
+    key = get_settings().secret_key.encode()
+    digest = hmac.new(key, b"first-login:" + code.encode(), hashlib.sha256).hexdigest()
+    return _FIRST_LOGIN_PREFIX + digest
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
+    if password_hash and password_hash.startswith(_FIRST_LOGIN_PREFIX):
+        return hmac.compare_digest(password_hash, hash_first_login_code(password))
     try:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -26,6 +47,8 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 
 def needs_rehash(password_hash: str) -> bool:
+    if password_hash.startswith(_FIRST_LOGIN_PREFIX):
+        return False  # replaced by the holder's own password at first login
     return _hasher.check_needs_rehash(password_hash)
 
 

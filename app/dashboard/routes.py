@@ -9,15 +9,17 @@ from app.accounts.deps import CurrentUser, verify_csrf
 from app.catalog import service as catalog
 from app.config import get_settings
 from app.core import clock
-from app.core.db import DbSession
+from app.core.db import ReadSession, TransactionRoute
 from app.core.templating import render
 from app.learning import service as learning
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(
+    route_class=TransactionRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False
+)
 
 
 @router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, db: DbSession, user: CurrentUser) -> Response:
+def dashboard(request: Request, db: ReadSession, user: CurrentUser) -> Response:
     settings = get_settings()
     year = clock.local_today().year
     entries = learning.dashboard(db, user=user)

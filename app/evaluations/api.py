@@ -5,11 +5,11 @@ from pydantic import BaseModel, Field
 
 from app.accounts.deps import ApiUser
 from app.catalog.deps import ApiCourse
-from app.core.db import DbSession
+from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.evaluations import service as evaluations
 from app.learning import service as learning
 
-router = APIRouter(tags=["evaluations"])
+router = APIRouter(route_class=TransactionRoute, tags=["evaluations"])
 
 
 class EvaluationQuestionOut(BaseModel):
@@ -37,7 +37,7 @@ class EvaluationOut(BaseModel):
 
 
 @router.get("/courses/{slug}/evaluations", response_model=list[EvaluationFormOut])
-def forms(db: DbSession, user: ApiUser, current: ApiCourse) -> list[EvaluationFormOut]:
+def forms(db: ReadSession, user: ApiUser, current: ApiCourse) -> list[EvaluationFormOut]:
     enrollment = learning.require_enrollment(db, user=user, course_id=current.course_id)
     seen = learning.overview(db, user_id=user.id, current=current)
     is_open = evaluations.is_open(db, enrollment=enrollment, version=seen.version)
@@ -57,7 +57,11 @@ def forms(db: DbSession, user: ApiUser, current: ApiCourse) -> list[EvaluationFo
 
 @router.post("/courses/{slug}/evaluations/{form_id}", response_model=EvaluationOut)
 def submit(
-    db: DbSession, user: ApiUser, current: ApiCourse, form_id: str, body: EvaluationIn
+    db: WriteSession,
+    user: ApiUser,
+    current: ApiCourse,
+    form_id: str,
+    body: EvaluationIn,
 ) -> EvaluationOut:
     enrollment = learning.require_enrollment(db, user=user, course_id=current.course_id)
     version = learning.overview(db, user_id=user.id, current=current).version

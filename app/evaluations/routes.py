@@ -5,18 +5,23 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from app.accounts.deps import verify_csrf
-from app.core.db import DbSession
+from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.errors import AppError
 from app.core.templating import redirect, render
 from app.evaluations import service as evaluations
 from app.learning.deps import PageEnrolled
 
-router = APIRouter(prefix="/courses", dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(
+    route_class=TransactionRoute,
+    prefix="/courses",
+    dependencies=[Depends(verify_csrf)],
+    include_in_schema=False,
+)
 
 
 @router.get("/{slug}/evaluations/{form_id}", response_class=HTMLResponse)
 def evaluation_form(
-    request: Request, db: DbSession, enrolled: PageEnrolled, form_id: str
+    request: Request, db: ReadSession, enrolled: PageEnrolled, form_id: str
 ) -> Response:
     form = evaluations.form_of(enrolled.version, form_id)
     states = {
@@ -46,8 +51,8 @@ async def _form_data(request: Request) -> FormData:
 
 @router.post("/{slug}/evaluations/{form_id}", response_class=HTMLResponse)
 def evaluation_submit(
+    db: WriteSession,
     request: Request,
-    db: DbSession,
     enrolled: PageEnrolled,
     form_id: str,
     data: Annotated[FormData, Depends(_form_data)],

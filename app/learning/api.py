@@ -2,16 +2,16 @@ from fastapi import APIRouter
 
 from app.accounts.deps import ApiUser
 from app.catalog.deps import ApiCourse
-from app.core.db import DbSession
+from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.learning import service as learning
 from app.learning.deps import ApiLesson
 from app.learning.schemas import CompletionOut, EnrollmentOut, ProgressOut
 
-router = APIRouter(tags=["learning"])
+router = APIRouter(route_class=TransactionRoute, tags=["learning"])
 
 
 @router.post("/courses/{slug}/enrollment", response_model=EnrollmentOut)
-def enrol(db: DbSession, user: ApiUser, version: ApiCourse) -> EnrollmentOut:
+def enrol(db: WriteSession, user: ApiUser, version: ApiCourse) -> EnrollmentOut:
     enrollment = learning.enrol(db, user=user, version=version)
     return EnrollmentOut(
         course=version.course.slug,
@@ -23,7 +23,7 @@ def enrol(db: DbSession, user: ApiUser, version: ApiCourse) -> EnrollmentOut:
 
 
 @router.post("/lessons/{lesson_id}/completion", response_model=CompletionOut)
-def complete_lesson(db: DbSession, found: ApiLesson) -> CompletionOut:
+def complete_lesson(db: WriteSession, found: ApiLesson) -> CompletionOut:
     row = learning.complete_lesson(
         db, enrollment=found.enrolled.enrollment, module=found.module, lesson=found.lesson
     )
@@ -37,7 +37,7 @@ def complete_lesson(db: DbSession, found: ApiLesson) -> CompletionOut:
 
 
 @router.get("/me/progress", response_model=list[ProgressOut])
-def my_progress(db: DbSession, user: ApiUser) -> list[ProgressOut]:
+def my_progress(db: ReadSession, user: ApiUser) -> list[ProgressOut]:
     return [
         ProgressOut(
             course=e.enrollment.course.slug,

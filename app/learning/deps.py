@@ -8,7 +8,7 @@ from fastapi import Depends
 from app.accounts.deps import ApiPrincipal, PagePrincipal
 from app.assessments import service as assessments
 from app.catalog import service as catalog
-from app.core.db import DbSession, read
+from app.core.db import ReadSession
 from app.core.errors import NotFound, RedirectRequired
 from app.courses import repository as courses
 from app.learning import service as learning
@@ -21,7 +21,7 @@ class EnrolledCourse:
     version: CourseVersion  # the version she is enrolled in, outline loaded
 
 
-def _enrolled(db: DbSession, user_id: int, slug: str, *, page: bool) -> EnrolledCourse:
+def _enrolled(db: ReadSession, user_id: int, slug: str, *, page: bool) -> EnrolledCourse:
     found = learning.repository.enrollment_in_published(db, user_id=user_id, slug=slug)
     if found is not None:
         return EnrolledCourse(*found)
@@ -41,8 +41,8 @@ def _enrolled(db: DbSession, user_id: int, slug: str, *, page: bool) -> Enrolled
     return EnrolledCourse(enrollment, version)
 
 
-async def enrolled_for_page(slug: str, db: DbSession, principal: PagePrincipal) -> EnrolledCourse:
-    return await read(db, _enrolled, db, principal.id, slug, page=True)
+def enrolled_for_page(slug: str, db: ReadSession, principal: PagePrincipal) -> EnrolledCourse:
+    return _enrolled(db, principal.id, slug, page=True)
 
 
 PageEnrolled = Annotated[EnrolledCourse, Depends(enrolled_for_page)]
@@ -66,7 +66,7 @@ async def lesson_for_page(module: str, lesson: str, enrolled: PageEnrolled) -> L
 PageLesson = Annotated[LessonInCourse, Depends(lesson_for_page)]
 
 
-def attempt_for_page(attempt_id: int, enrolled: PageEnrolled, db: DbSession) -> Attempt:
+def attempt_for_page(attempt_id: int, enrolled: PageEnrolled, db: ReadSession) -> Attempt:
     attempt = assessments.attempt_for_user(
         db, attempt_id=attempt_id, user_id=enrolled.enrollment.user_id
     )
@@ -81,7 +81,7 @@ PageAttempt = Annotated[Attempt, Depends(attempt_for_page)]
 # --- API: ids in the URL -------------------------------------------------------------------
 
 
-def _enrolled_by_version(db: DbSession, user_id: int, version_id: int) -> EnrolledCourse:
+def _enrolled_by_version(db: ReadSession, user_id: int, version_id: int) -> EnrolledCourse:
     version = courses.outline(db, version_id)
     if version is None:
         raise NotFound()
@@ -91,7 +91,7 @@ def _enrolled_by_version(db: DbSession, user_id: int, version_id: int) -> Enroll
     return EnrolledCourse(enrollment, version)
 
 
-def lesson_for_api(lesson_id: int, db: DbSession, user: ApiPrincipal) -> LessonInCourse:
+def lesson_for_api(lesson_id: int, db: ReadSession, user: ApiPrincipal) -> LessonInCourse:
     lesson = courses.lesson(db, lesson_id)
     if lesson is None:
         raise NotFound("Pelajaran tidak ditemukan.")
@@ -111,7 +111,7 @@ class QuizInCourse:
     quiz: Quiz
 
 
-def quiz_for_api(quiz_id: int, db: DbSession, user: ApiPrincipal) -> QuizInCourse:
+def quiz_for_api(quiz_id: int, db: ReadSession, user: ApiPrincipal) -> QuizInCourse:
     quiz = courses.quiz(db, quiz_id)
     if quiz is None:
         raise NotFound("Kuis tidak ditemukan.")
@@ -122,7 +122,7 @@ def quiz_for_api(quiz_id: int, db: DbSession, user: ApiPrincipal) -> QuizInCours
 ApiQuiz = Annotated[QuizInCourse, Depends(quiz_for_api)]
 
 
-def attempt_for_api(attempt_id: int, db: DbSession, user: ApiPrincipal) -> Attempt:
+def attempt_for_api(attempt_id: int, db: ReadSession, user: ApiPrincipal) -> Attempt:
     return assessments.attempt_for_user(db, attempt_id=attempt_id, user_id=user.id)
 
 

@@ -5,12 +5,17 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.deps import CurrentUser, verify_csrf
 from app.catalog.deps import PageCourse
-from app.core.db import DbSession, read
+from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.templating import redirect, render
 from app.learning import service as learning
 from app.learning.deps import PageEnrolled, PageLesson
 
-router = APIRouter(prefix="/courses", dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(
+    route_class=TransactionRoute,
+    prefix="/courses",
+    dependencies=[Depends(verify_csrf)],
+    include_in_schema=False,
+)
 
 
 def lesson_url(slug: str, module_slug: str, lesson_slug: str) -> str:
@@ -18,13 +23,13 @@ def lesson_url(slug: str, module_slug: str, lesson_slug: str) -> str:
 
 
 @router.post("/{slug}/enrol")
-def enrol(db: DbSession, user: CurrentUser, version: PageCourse) -> Response:
+def enrol(db: WriteSession, user: CurrentUser, version: PageCourse) -> Response:
     learning.enrol(db, user=user, version=version)
     return redirect(f"/courses/{version.course.slug}", flash="Anda terdaftar. Selamat belajar!")
 
 
 @router.get("/{slug}/resume")
-def resume(db: DbSession, enrolled: PageEnrolled) -> Response:
+def resume(db: ReadSession, enrolled: PageEnrolled) -> Response:
     """Lanjutkan: the first lesson not yet done, else the post-test, else the course page."""
     version, enrollment = enrolled.version, enrolled.enrollment
     done = learning.repository.completed_keys(db, enrollment.id)
@@ -39,11 +44,9 @@ def resume(db: DbSession, enrolled: PageEnrolled) -> Response:
 
 
 @router.get("/{slug}/lessons/{module}/{lesson}", response_class=HTMLResponse)
-async def lesson_page(request: Request, db: DbSession, found: PageLesson) -> Response:
-    # The most visited page: async, reads through `read`, so it needs no worker thread on
-    # SQLite (see app/core/db.py).
+def lesson_page(request: Request, db: ReadSession, found: PageLesson) -> Response:
     version = found.enrolled.version
-    done = await read(db, learning.repository.completed_keys, db, found.enrolled.enrollment.id)
+    done = learning.repository.completed_keys(db, found.enrolled.enrollment.id)
     previous, following = learning.neighbours(version, found.lesson)
     return render(
         request,
@@ -65,7 +68,7 @@ async def lesson_page(request: Request, db: DbSession, found: PageLesson) -> Res
 
 
 @router.post("/{slug}/lessons/{module}/{lesson}/complete")
-def lesson_complete(db: DbSession, found: PageLesson) -> Response:
+def lesson_complete(db: WriteSession, found: PageLesson) -> Response:
     learning.complete_lesson(
         db, enrollment=found.enrolled.enrollment, module=found.module, lesson=found.lesson
     )

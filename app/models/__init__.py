@@ -12,6 +12,7 @@ from app.models.course import (
     Quiz,
 )
 from app.models.evaluation import EvaluationReceipt, EvaluationResponse
+from app.models.job import Job
 from app.models.learning import (
     Answer,
     Attempt,
@@ -43,6 +44,7 @@ __all__ = [
     "ExternalTraining",
     "ImportBatch",
     "Instansi",
+    "Job",
     "JpEntry",
     "Lesson",
     "LessonProgress",

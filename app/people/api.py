@@ -7,17 +7,17 @@ from fastapi import APIRouter, File, UploadFile
 from app.accounts import service as accounts
 from app.accounts.deps import ApiHrUser
 from app.config import get_settings
-from app.core.db import DbSession
+from app.core.db import TransactionRoute, WriteSession
 from app.org import service as org
 from app.people import service
 from app.people.schemas import ImportErrorOut, ImportOut, NewAccountOut
 
-router = APIRouter(tags=["people"])
+router = APIRouter(route_class=TransactionRoute, tags=["people"])
 
 
 @router.post("/people/import", response_model=ImportOut, responses={403: {}, 413: {}, 422: {}})
 def people_import(
-    db: DbSession,
+    db: WriteSession,
     user: ApiHrUser,
     file: Annotated[UploadFile, File()],
     dry_run: bool = True,

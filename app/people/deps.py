@@ -5,12 +5,12 @@ from typing import Annotated
 from fastapi import Depends
 
 from app.accounts.deps import HrUser
-from app.core.db import DbSession
+from app.core.db import ReadSession
 from app.models import ImportBatch
 from app.people import service
 
 
-def batch_for_page(batch_id: int, db: DbSession, user: HrUser) -> ImportBatch:
+def batch_for_page(batch_id: int, db: ReadSession, user: HrUser) -> ImportBatch:
     return service.batch_for(db, batch_id=batch_id, actor=user)
 
 

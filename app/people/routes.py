@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, Response
 from app.accounts import service as accounts
 from app.accounts.deps import HrUser, verify_csrf
 from app.config import get_settings
-from app.core.db import DbSession
+from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.errors import Invalid
-from app.core.templating import render
+from app.core.templating import redirect, render
 from app.models import Instansi, User
 from app.org import repository as org_repository
 from app.org import service as org
@@ -20,10 +20,15 @@ from app.people import service
 from app.people.deps import PageBatch
 from app.people.files import KNOWN_COLUMNS
 
-router = APIRouter(prefix="/hr", dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(
+    route_class=TransactionRoute,
+    prefix="/hr",
+    dependencies=[Depends(verify_csrf)],
+    include_in_schema=False,
+)
 
 
-def _choices(db: DbSession, user: User) -> list[Instansi]:
+def _choices(db: ReadSession, user: User) -> list[Instansi]:
     if user.has_role("admin"):
         return org_repository.all_instansi(db)
     scope = accounts.hr_instansi_id(user)
@@ -31,7 +36,7 @@ def _choices(db: DbSession, user: User) -> list[Instansi]:
 
 
 @router.get("/import", response_class=HTMLResponse)
-def import_form(request: Request, db: DbSession, user: HrUser) -> Response:
+def import_form(request: Request, db: ReadSession, user: HrUser) -> Response:
     return render(
         request,
         "people/import.html",
@@ -41,8 +46,8 @@ def import_form(request: Request, db: DbSession, user: HrUser) -> Response:
 
 @router.post("/import", response_class=HTMLResponse)
 def import_upload(
+    db: WriteSession,
     request: Request,
-    db: DbSession,
     user: HrUser,
     file: Annotated[UploadFile, File()],
     instansi: Annotated[str, Form()] = "",
@@ -73,13 +78,13 @@ def import_upload(
 
 
 @router.post("/import/{batch_id}/commit", response_class=HTMLResponse)
-def import_commit(request: Request, db: DbSession, user: HrUser, batch: PageBatch) -> Response:
-    report = service.commit_batch(db, batch=batch, actor=user)
-    return render(request, "people/result.html", {"batch": batch, "report": report})
+def import_commit(db: WriteSession, user: HrUser, batch: PageBatch) -> Response:
+    job = service.queue_commit(db, batch=batch, actor=user)
+    return redirect(f"/jobs/{job.id}")
 
 
 @router.get("/import/{batch_id}/errors.csv")
-def import_errors(db: DbSession, user: HrUser, batch: PageBatch) -> Response:
+def import_errors(db: ReadSession, user: HrUser, batch: PageBatch) -> Response:
     body = service.errors_csv(db, batch=batch, actor=user)
     return Response(
         body.encode("utf-8"),
@@ -92,6 +97,6 @@ def import_errors(db: DbSession, user: HrUser, batch: PageBatch) -> Response:
 
 
 @router.get("/units", response_class=HTMLResponse)
-def units(request: Request, db: DbSession, user: HrUser) -> Response:
+def units(request: Request, db: ReadSession, user: HrUser) -> Response:
     trees = [(i, org.flatten(org.unit_tree(db, instansi=i))) for i in _choices(db, user)]
     return render(request, "people/units.html", {"trees": trees})

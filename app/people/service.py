@@ -12,8 +12,11 @@ from app.accounts import service as accounts
 from app.audit import service as audit
 from app.config import get_settings
 from app.core import clock, security
+from app.core.db import Database
 from app.core.errors import Conflict, Forbidden, Invalid
-from app.models import ImportBatch, Instansi, Role, Unit, User, UserRole
+from app.jobs import queue as jobs
+from app.jobs import service as job_records
+from app.models import ImportBatch, Instansi, Job, Role, Unit, User, UserRole
 from app.org import repository as org_repository
 from app.people import repository
 from app.people.asn import JENIS_ASN, JENIS_JABATAN, normalise_golongan
@@ -254,7 +257,7 @@ def _apply(
                     instansi_id=instansi.id,
                     is_active=True,
                     must_change_password=True,
-                    password_hash=security.hash_password(temporary),
+                    password_hash=security.hash_first_login_code(temporary),
                     unit_id=unit.id if unit else None,
                     name=str(item.values["nama"]),
                 )
@@ -371,24 +374,109 @@ def preview_batch(session: Session, *, batch: ImportBatch, actor: User) -> Impor
     return report
 
 
-def commit_batch(session: Session, *, batch: ImportBatch, actor: User) -> ImportReport:
+IMPORT_CHUNK_ROWS = 250
+
+
+def queue_commit(session: Session, *, batch: ImportBatch, actor: User) -> Job:
+    """Hand a previewed file to the worker; the person follows it on the job's page."""
+    import_scope(actor, batch.instansi)
     if batch.status != "preview":
-        raise Conflict("Impor ini sudah disimpan sebelumnya.")
-    report = run_import(
-        session,
-        data=batch.data,
-        filename=batch.filename,
-        instansi=batch.instansi,
-        actor=actor,
-        dry_run=False,
-    )
+        raise Conflict("Impor ini sudah disimpan atau sedang diproses.")
+    batch.status = "queued"
+    job = job_records.create(session, kind="people.import", owner=actor, subject_id=batch.id)
+    from app.people import tasks
+
+    jobs.after_commit(session, tasks.import_people, job.id)
+    return job
+
+
+def run_import_job(database: Database, *, job_id: int) -> None:
+    """Write a queued import in chunks of IMPORT_CHUNK_ROWS rows, each its own short
+    transaction, so the single SQLite writer is never held for long and progress shows.
+    Safe to run again after a crash: rows are matched by NIP, so a chunk written twice
+    changes nothing the second time."""
+    if not job_records.claim(database, job_id):
+        return
+    try:
+        with database.unit_of_work(write=False) as session:
+            job = session.get(Job, job_id)
+            assert job is not None and job.subject_id is not None
+            batch = session.get(ImportBatch, job.subject_id)
+            assert batch is not None
+            batch_id, instansi_id, filename = batch.id, batch.instansi_id, batch.filename
+            sheet = read_sheet(batch.data, filename, max_rows=get_settings().import_max_rows)
+            rows, errors = _validate(session, sheet=sheet, instansi=batch.instansi)
+        report = ImportReport(dry_run=False, total_rows=len(sheet.rows), errors=errors)
+        for start in range(0, len(rows), IMPORT_CHUNK_ROWS):
+            with database.unit_of_work() as session:
+                instansi = session.get(Instansi, instansi_id)
+                assert instansi is not None
+                chunk = rows[start : start + IMPORT_CHUNK_ROWS]
+                _apply(session, rows=chunk, instansi=instansi, report=report, write=True)
+            job_records.progress(
+                database, job_id, done=min(start + IMPORT_CHUNK_ROWS, len(rows)), total=len(rows)
+            )
+        with database.unit_of_work() as session:
+            _record_committed(session, job_id=job_id, batch_id=batch_id, report=report)
+    except (UnreadableFile, Invalid) as exc:
+        job_records.finish(database, job_id, error=str(exc))
+        return
+    except Exception:
+        job_records.finish(
+            database, job_id, error="Impor gagal karena kesalahan sistem. Silakan coba lagi."
+        )
+        raise
+    job_records.finish(database, job_id, result=_job_result(report, batch_id))
+
+
+def _record_committed(
+    session: Session, *, job_id: int, batch_id: int, report: ImportReport
+) -> None:
+    job = session.get(Job, job_id)
+    batch = session.get(ImportBatch, batch_id)
+    assert job is not None and batch is not None
     batch.status = "committed"
     batch.committed_at = clock.now()
     batch.created_count, batch.updated_count = report.created, report.updated
     batch.error_count = len(report.errors)
-    # The file holds personal data: once written, keep only what the error download needs.
-    session.flush()
-    return report
+    actor = session.get(User, job.owner_id) if job.owner_id else None
+    audit.record(
+        session,
+        actor=actor,
+        action="people.import",
+        object_type="instansi",
+        object_id=batch.instansi.code,
+        instansi_id=batch.instansi_id,
+        detail={
+            "file": batch.filename[:100],
+            "created": report.created,
+            "updated": report.updated,
+            "errors": len(report.errors),
+        },
+    )
+
+
+def _job_result(report: ImportReport, batch_id: int) -> dict[str, object]:
+    return {
+        "batch_id": batch_id,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "units_created": report.units_created,
+        "errors": [{"row": e.row, "field": e.field, "message": e.message} for e in report.errors],
+        # First-login codes, shown to the HR officer who imported until she confirms she has
+        # them (forget_codes); only their keyed hashes are kept on the accounts.
+        "accounts": [
+            {"row": a.row, "nip": a.nip, "name": a.name, "code": a.temporary_password}
+            for a in report.accounts
+        ],
+    }
+
+
+def forget_codes(session: Session, *, job: Job) -> None:
+    if job.result.get("accounts"):
+        job.result = {**job.result, "accounts": [], "codes_cleared": True}
+        session.flush()
 
 
 def batch_for(session: Session, *, batch_id: int, actor: User) -> ImportBatch:

@@ -6,16 +6,18 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.deps import CurrentUser, HrUser, verify_csrf
-from app.core.db import DbSession
+from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.errors import AppError
 from app.core.templating import redirect, render
 from app.models import ExternalTraining
 from app.training import service as training
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(
+    route_class=TransactionRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False
+)
 
 
-def training_for_viewer(training_id: int, db: DbSession, user: CurrentUser) -> ExternalTraining:
+def training_for_viewer(training_id: int, db: ReadSession, user: CurrentUser) -> ExternalTraining:
     return training.get_for(db, training_id=training_id, viewer=user)
 
 
@@ -23,7 +25,7 @@ Visible = Annotated[ExternalTraining, Depends(training_for_viewer)]
 
 
 @router.get("/training/external", response_class=HTMLResponse)
-def my_external(request: Request, db: DbSession, user: CurrentUser) -> Response:
+def my_external(request: Request, db: ReadSession, user: CurrentUser) -> Response:
     return render(
         request, "training/mine.html", {"rows": training.of_user(db, user=user), "form": {}}
     )
@@ -31,8 +33,8 @@ def my_external(request: Request, db: DbSession, user: CurrentUser) -> Response:
 
 @router.post("/training/external", response_class=HTMLResponse)
 def add_external(
+    db: WriteSession,
     request: Request,
-    db: DbSession,
     user: CurrentUser,
     certificate: Annotated[UploadFile, File()],
     title: Annotated[str, Form()] = "",
@@ -71,14 +73,14 @@ def external_certificate(row: Visible) -> Response:
 
 
 @router.get("/hr/external", response_class=HTMLResponse)
-def hr_queue(request: Request, db: DbSession, user: HrUser) -> Response:
+def hr_queue(request: Request, db: ReadSession, user: HrUser) -> Response:
     return render(request, "training/queue.html", {"rows": training.pending_for_hr(db, hr=user)})
 
 
 @router.post("/hr/external/{training_id}/review", response_class=HTMLResponse)
 def hr_review(
+    db: WriteSession,
     request: Request,
-    db: DbSession,
     user: HrUser,
     row: Visible,
     decision: Annotated[str, Form()] = "",

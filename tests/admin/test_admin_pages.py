@@ -88,7 +88,7 @@ def test_admin_deactivates_and_resets_a_password(
     assert world.learner2.is_active is False
     page = client.post(f"/admin/users/{world.learner2.id}/password", data={"csrf_token": token})
     temporary = page.text.split('<code class="token">')[1].split("<")[0]
-    assert len(temporary) == 11
+    assert len(temporary) == 19  # 16 random characters in groups of 4
 
 
 def test_admin_adds_a_unit_under_a_parent(

@@ -1,28 +1,41 @@
-"""Exam spike: N learners start the same post-test at the same moment and save their answers.
+"""The exam of PRODUCT.md §6, against a live server, through the API with bearer tokens.
 
-Run by tests/benchmarks/run.py against a live server; learners and their bearer tokens are
-made beforehand with `prepare()`. Reports errors, answers lost, and latency percentiles."""
+- `realistic`: N learners (1,000 on PostgreSQL, 300 on SQLite), already logged in, each start the
+  same post-test at a random moment within the first `window` seconds, then save one answer
+  every `think` seconds until every question is answered, then submit.
+- `spike` (the burst form): every learner starts at the same moment and saves all answers back
+  to back, then submits.
+
+Learners and their tokens are made beforehand with `prepare()`. Every acknowledged save (a 200
+with the response echoed) is remembered; `verify()` then reads the database and counts the
+acknowledged answers missing or different there ("lost"), and the learners with more than one
+attempt. One `httpx.AsyncClient` (one connection pool) serves every learner: who is calling is
+only the Authorization header."""
 
 from __future__ import annotations
 
 import asyncio
-import statistics
+import random
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
 from app.catalog import service as catalog
 from app.core import clock, security
+from app.core.db import Database
 from app.learning import service as learning
-from app.models import Instansi, Role, User, UserRole
+from app.models import Answer, Attempt, Instansi, Role, User, UserRole
+from tests.benchmarks.harness import percentile
 
 SLUG = "smart-governance"
 
 
-def prepare(session: Session, count: int) -> tuple[list[str], int]:
+def prepare(session: Session, count: int, prefix: str = "spike") -> tuple[list[str], int]:
     """Create `count` enrolled learners; return their bearer tokens and the post-test id."""
     instansi = session.query(Instansi).first()
     assert instansi is not None
@@ -31,8 +44,8 @@ def prepare(session: Session, count: int) -> tuple[list[str], int]:
     tokens = []
     for i in range(count):
         user = User(
-            email=f"spike{i}@cakap.test",
-            name=f"Peserta Uji Beban {i + 1}",
+            email=f"{prefix}{i}@cakap.test",
+            name=f"Peserta Uji Beban {prefix} {i + 1}",
             instansi_id=instansi.id,
             password_hash=password,
             is_active=True,
@@ -47,85 +60,206 @@ def prepare(session: Session, count: int) -> tuple[list[str], int]:
     return tokens, quiz_id
 
 
-def _pct(values: list[float], p: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
+@dataclass
+class Stats:
+    start: list[float] = field(default_factory=list)
+    save: list[float] = field(default_factory=list)
+    submit: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    # (attempt id, question key) -> the response the server acknowledged
+    acknowledged: dict[tuple[int, str], Any] = field(default_factory=dict)
+    attempts: int = 0
 
 
-async def _learner(
-    client: httpx.AsyncClient, token: str, quiz_id: int, stats: dict[str, Any]
-) -> None:
+def _response(q: dict[str, Any], rng: random.Random) -> Any:
+    if q["type"] == "single":
+        return rng.choice(q["choices"])["id"]
+    if q["type"] == "multiple":
+        return sorted(c["id"] for c in rng.sample(q["choices"], k=min(2, len(q["choices"]))))
+    if q["type"] == "truefalse":
+        return rng.choice([True, False])
+    return "jawaban singkat"
+
+
+async def _call(
+    client: httpx.AsyncClient,
+    stats: Stats,
+    what: str,
+    samples: list[float],
+    method: str,
+    url: str,
+    **kwargs: Any,
+) -> httpx.Response | None:
+    t0 = time.perf_counter()
     try:
-        await _sitting(client, token, quiz_id, stats)
+        r = await client.request(method, url, **kwargs)
     except httpx.HTTPError as exc:
-        stats["errors"].append(f"transport {type(exc).__name__}")
+        samples.append(time.perf_counter() - t0)
+        stats.errors.append(f"{what}: {type(exc).__name__}")
+        return None
+    samples.append(time.perf_counter() - t0)
+    if r.status_code != 200:
+        stats.errors.append(f"{what}: HTTP {r.status_code}")
+        return None
+    return r
 
 
 async def _sitting(
-    client: httpx.AsyncClient, token: str, quiz_id: int, stats: dict[str, Any]
+    client: httpx.AsyncClient,
+    token: str,
+    quiz_id: int,
+    stats: Stats,
+    *,
+    start_at: float,
+    think: float,
+    rng: random.Random,
 ) -> None:
+    """One learner: wait until `start_at` s, start (or resume) the post-test, save one answer
+    every `think` s (0: back to back), submit."""
+    await asyncio.sleep(start_at)
     headers = {"Authorization": f"Bearer {token}"}
-    t0 = time.perf_counter()
-    r = await client.post(f"/api/v1/quizzes/{quiz_id}/attempts", headers=headers)
-    stats["start"].append(time.perf_counter() - t0)
-    if r.status_code != 200:
-        stats["errors"].append(f"start {r.status_code}")
+    r = await _call(
+        client,
+        stats,
+        "start",
+        stats.start,
+        "POST",
+        f"/api/v1/quizzes/{quiz_id}/attempts",
+        headers=headers,
+    )
+    if r is None:
         return
     attempt = r.json()
-    acknowledged = {}
-    for q in attempt["questions"]:
-        response: Any
-        if q["type"] == "single":
-            response = q["choices"][0]["id"]
-        elif q["type"] == "multiple":
-            response = [q["choices"][0]["id"]]
-        elif q["type"] == "truefalse":
-            response = True
-        else:
-            response = "jawaban"
-        t0 = time.perf_counter()
-        r = await client.put(
+    stats.attempts += 1
+    began = time.perf_counter()
+    for n, q in enumerate(attempt["questions"], start=1):
+        if think:
+            await asyncio.sleep(max(0.0, began + n * think - time.perf_counter()))
+        response = _response(q, rng)
+        r = await _call(
+            client,
+            stats,
+            "save",
+            stats.save,
+            "PUT",
             f"/api/v1/attempts/{attempt['id']}/answers/{q['id']}",
             headers=headers,
             json={"response": response},
         )
-        stats["save"].append(time.perf_counter() - t0)
-        if r.status_code == 200:
-            acknowledged[q["id"]] = response
-        else:
-            stats["errors"].append(f"save {r.status_code}")
-    r = await client.post(f"/api/v1/quizzes/{quiz_id}/attempts", headers=headers)
-    if r.status_code != 200:
-        stats["errors"].append(f"resume {r.status_code}")
-        return
-    kept = r.json()["answers"]
-    stats["lost"] += sum(1 for k, v in acknowledged.items() if kept.get(k) != v)
-    stats["attempt_ids"].append(attempt["id"])
+        if r is not None and r.json().get("response") == response:
+            stats.acknowledged[(attempt["id"], q["id"])] = response
+        elif r is not None:
+            stats.errors.append("save: acknowledged a different response")
+    await _call(
+        client,
+        stats,
+        "submit",
+        stats.submit,
+        "POST",
+        f"/api/v1/attempts/{attempt['id']}/submission",
+        headers=headers,
+    )
 
 
-async def spike(base: str, tokens: list[str], quiz_id: int) -> dict[str, Any]:
-    stats: dict[str, Any] = {"start": [], "save": [], "errors": [], "lost": 0, "attempt_ids": []}
+async def _run(
+    base: str, tokens: list[str], quiz_id: int, *, window: float, think: float, seed: int
+) -> tuple[Stats, float]:
+    rng = random.Random(seed)
+    stats = Stats()
     limits = httpx.Limits(max_connections=len(tokens), max_keepalive_connections=len(tokens))
-    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+    timeout = httpx.Timeout(120.0, connect=30.0)
+    async with httpx.AsyncClient(base_url=base, timeout=timeout, limits=limits) as client:
         t0 = time.perf_counter()
-        await asyncio.gather(*(_learner(client, t, quiz_id, stats) for t in tokens))
-        elapsed = time.perf_counter() - t0
-    all_requests = stats["start"] + stats["save"]
+        await asyncio.gather(
+            *(
+                _sitting(
+                    client,
+                    token,
+                    quiz_id,
+                    stats,
+                    start_at=rng.uniform(0, window) if window else 0.0,
+                    think=think,
+                    rng=rng,
+                )
+                for token in tokens
+            )
+        )
+        return stats, time.perf_counter() - t0
+
+
+def verify(database_url: str, stats: Stats, quiz_id: int) -> dict[str, int]:
+    """Read back every acknowledged answer from the database; count learners with two
+    attempts at the quiz."""
+    database = Database(database_url, pool_size=1)
+    try:
+        with database.unit_of_work(write=False) as session:
+            attempt_ids = {a for a, _ in stats.acknowledged}
+            stored: dict[tuple[int, str], Any] = {}
+            ids = sorted(attempt_ids)
+            for i in range(0, len(ids), 500):
+                rows = session.execute(
+                    select(Answer.attempt_id, Answer.question_key, Answer.response).where(
+                        Answer.attempt_id.in_(ids[i : i + 500])
+                    )
+                )
+                stored.update({(a, k): r for a, k, r in rows})
+            lost = sum(1 for key, value in stats.acknowledged.items() if stored.get(key) != value)
+            per_enrolment = (
+                select(func.count())
+                .where(Attempt.quiz_id == quiz_id)
+                .group_by(Attempt.enrollment_id)
+                .having(func.count() > 1)
+                .subquery()
+            )
+            duplicates = session.scalar(select(func.count()).select_from(per_enrolment)) or 0
+    finally:
+        database.dispose()
+    return {"answers_lost": lost, "duplicate_attempts": int(duplicates)}
+
+
+def _summary(stats: Stats, seconds: float, learners: int) -> dict[str, Any]:
+    def ms(values: list[float], p: float) -> float:
+        return round(percentile(values, p) * 1000, 1)
+
+    kinds: dict[str, int] = {}
+    for e in stats.errors:
+        kinds[e] = kinds.get(e, 0) + 1
     return {
-        "learners": len(tokens),
-        "requests": len(all_requests),
-        "seconds": round(elapsed, 1),
-        "errors": len(stats["errors"]),
-        "error_kinds": sorted(set(stats["errors"]))[:5],
-        "answers_lost": stats["lost"],
-        "duplicate_attempts": len(stats["attempt_ids"]) - len(set(stats["attempt_ids"])),
-        "start_p50_ms": round(_pct(stats["start"], 50), 1),
-        "start_p95_ms": round(_pct(stats["start"], 95), 1),
-        "start_p99_ms": round(_pct(stats["start"], 99), 1),
-        "save_p50_ms": round(_pct(stats["save"], 50), 1),
-        "save_p95_ms": round(_pct(stats["save"], 95), 1),
-        "save_p99_ms": round(_pct(stats["save"], 99), 1),
-        "mean_ms": round(statistics.mean(all_requests) * 1000, 1) if all_requests else 0.0,
+        "learners": learners,
+        "attempts_started": stats.attempts,
+        "requests": len(stats.start) + len(stats.save) + len(stats.submit),
+        "seconds": round(seconds, 1),
+        "errors": len(stats.errors),
+        "error_kinds": dict(sorted(kinds.items(), key=lambda kv: -kv[1])[:6]),
+        "answers_acknowledged": len(stats.acknowledged),
+        "start_p50_ms": ms(stats.start, 50),
+        "start_p95_ms": ms(stats.start, 95),
+        "start_p99_ms": ms(stats.start, 99),
+        "save_p50_ms": ms(stats.save, 50),
+        "save_p95_ms": ms(stats.save, 95),
+        "save_p99_ms": ms(stats.save, 99),
+        "save_max_ms": round(max(stats.save, default=0.0) * 1000, 1),
+        "submit_p50_ms": ms(stats.submit, 50),
+        "submit_p99_ms": ms(stats.submit, 99),
     }
+
+
+async def realistic(
+    base: str,
+    tokens: list[str],
+    quiz_id: int,
+    database_url: str,
+    *,
+    window: float = 60.0,
+    think: float = 10.0,
+    seed: int = 2026,
+) -> dict[str, Any]:
+    stats, seconds = await _run(base, tokens, quiz_id, window=window, think=think, seed=seed)
+    return {**_summary(stats, seconds, len(tokens)), **verify(database_url, stats, quiz_id)}
+
+
+async def spike(
+    base: str, tokens: list[str], quiz_id: int, database_url: str, *, seed: int = 2027
+) -> dict[str, Any]:
+    stats, seconds = await _run(base, tokens, quiz_id, window=0.0, think=0.0, seed=seed)
+    return {**_summary(stats, seconds, len(tokens)), **verify(database_url, stats, quiz_id)}

@@ -1,103 +1,94 @@
-"""`make bench`: the PRODUCT.md §6 figures this release can measure, on a real server.
+"""`make bench`: the PRODUCT.md §6 figures, measured on a real server, on SQLite or PostgreSQL.
 
-A fresh SQLite database gets the shipped courses and the demo; `cakap serve` runs with one
-worker per core; load comes from separate processes (wrk, or Python when wrk is missing).
-Figures are printed and written to var/bench/latest.{json,md}; they are reported, never
-asserted, because they depend on the machine.
+    python -m tests.benchmarks.run [--database sqlite|postgres] [--only PART,PART…]
+    BENCH_DATABASE=postgres make bench          BENCH_ONLY=exam make bench
 
-1. Pages vs /healthz in the same run: the catalogue and a logged-in lesson page.
-2. Exam spike: BENCH_SPIKE learners start the same post-test at once and save every answer.
-3. Bytes on the wire for a first visit to a lesson page (headless Chromium, gzip)."""
+A fresh database (a SQLite file, or a new PostgreSQL database on BENCH_POSTGRES_URL's server,
+dropped afterwards) gets the shipped courses and the demo (`cakap init`, `cakap demo`); the exam
+learners are made beforehand with their bearer tokens; `cakap serve` runs with one worker on
+SQLite (ARCHITECTURE.md rule 2) and one per core on PostgreSQL; the demo learner logs in through
+the real forms. Load comes from this process (asyncio) and from wrk. The figures are printed as
+a markdown table, with the command that reproduces them, and written to
+var/bench/latest.{json,md}; they are reported, never asserted (they depend on the machine).
+
+Parts (all by default, in this order):
+
+- pages: `/healthz`, the catalogue and a lesson page, req/s in the same run (wrk, or Python
+  processes when wrk is missing), alternately BENCH_ROUNDS times, best run kept.
+- weight: bytes on the wire for a first visit to a lesson page (headless Chromium, gzip).
+- burst: BENCH_BURST_CONNECTIONS (200) connections at once on the lesson page, the dashboard
+  and the progress API, BENCH_BURST_ROUNDS (5) requests each; /healthz polled every 100 ms.
+- exam: BENCH_LEARNERS (1,000 on PostgreSQL, 300 on SQLite) learners start the same post-test
+  at a random moment within the first 60 s, save one answer every 10 s, then submit; every
+  acknowledged answer is read back from the database (BENCH_EXAM_WINDOW, BENCH_EXAM_THINK).
+- exam-burst: BENCH_SPIKE (300) learners start at the same moment and save back to back.
+- import: BENCH_IMPORT_ROWS (10,000) people through `cakap people import`, with the login and
+  lesson page latencies before and during it.
+- certificates: tests/benchmarks/certificates.py (no server)."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import http.client
 import json
 import os
 import platform
 import re
+import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from app.config import ROOT
 from app.demo import LEARNER, LEARNER_PASSWORD
+from tests.benchmarks import exam_spike, people_import
+from tests.benchmarks.harness import (
+    POSTGRES_URL,
+    Learner,
+    Server,
+    app_env,
+    burst,
+    free_port,
+    fresh_database,
+    learner_calls,
+    log_in,
+    run_cli,
+)
 
+PARTS = ("pages", "weight", "burst", "exam", "exam-burst", "import", "certificates")
 DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 SPIKE = int(os.environ.get("BENCH_SPIKE", "300"))
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+BURST_CONNECTIONS = int(os.environ.get("BENCH_BURST_CONNECTIONS", "200"))
+BURST_ROUNDS = int(os.environ.get("BENCH_BURST_ROUNDS", "5"))
+IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
+EXAM_WINDOW = float(os.environ.get("BENCH_EXAM_WINDOW", "60"))
+EXAM_THINK = float(os.environ.get("BENCH_EXAM_THINK", "10"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+@dataclass
+class Context:
+    database: str  # sqlite | postgres
+    url: str
+    env: dict[str, str]
+    workdir: Path
+    server: Server
+    learner: Learner
+    exam: tuple[list[str], int] | None
+    spike: tuple[list[str], int] | None
 
 
-class Browser:
-    """A tiny cookie-keeping HTTP client for setting up the benchmark through the real forms."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.jar: dict[str, str] = {}
-
-    @property
-    def cookie(self) -> str:
-        return "; ".join(f"{k}={v}" for k, v in self.jar.items())
-
-    def request(
-        self, method: str, path: str, form: dict[str, str] | None = None
-    ) -> tuple[int, dict[str, str], str]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        headers = {"Cookie": self.cookie}
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        for name, value in response.getheaders():
-            if name.lower() == "set-cookie":
-                key, _, rest = value.partition("=")
-                self.jar[key] = rest.split(";", 1)[0]
-        text = response.read().decode()
-        conn.close()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, text
-
-    def post_form(
-        self, page: str, action: str, extra: dict[str, str] | None = None
-    ) -> tuple[int, dict[str, str], str]:
-        _, _, html = self.request("GET", page)
-        match = CSRF.search(html)
-        assert match, f"no form on {page}"
-        return self.request("POST", action, {"csrf_token": match.group(1), **(extra or {})})
-
-
-def setup_learner(port: int) -> tuple[str, str]:
-    """Log the demo learner in, accept the notice, enrol; returns (cookie, lesson path)."""
-    b = Browser(port)
-    b.post_form(
-        "/login", "/login", {"username": LEARNER[0], "password": LEARNER_PASSWORD, "next": "/"}
-    )
-    b.post_form("/privacy", "/privacy")
-    b.post_form("/courses/literasi-digital", "/courses/literasi-digital/enrol")
-    status, headers, _ = b.request("GET", "/courses/literasi-digital/resume")
-    assert status == 303, status
-    lesson = headers["location"]
-    status, _, page = b.request("GET", lesson)
-    assert status == 200 and "Tandai selesai" in page, "the benchmark could not open a lesson"
-    return b.cookie, lesson
+# -- pages: req/s against /healthz ---------------------------------------------------------------
 
 
 def measure(port: int, path: str, cookie: str) -> dict[str, float]:
@@ -131,6 +122,8 @@ def measure(port: int, path: str, cookie: str) -> dict[str, float]:
 
 
 def _python_load(args: tuple[int, str, str, float]) -> tuple[int, int]:
+    import http.client
+
     port, path, cookie, seconds = args
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     ok = errors = 0
@@ -148,12 +141,38 @@ def _python_load(args: tuple[int, str, str, float]) -> tuple[int, int]:
     return ok, errors
 
 
-def page_weight(base: str, cookie: str, lesson: str) -> dict[str, Any]:
+def part_pages(ctx: Context) -> dict[str, Any]:
+    lesson = ctx.learner.lesson
+    runs: dict[str, list[float]] = {"/healthz": [], "/courses": [], lesson: []}
+    errors = 0
+    for _ in range(ROUNDS):
+        for path in runs:
+            result = measure(ctx.server.port, path, ctx.learner.cookie)
+            runs[path].append(result["rps"])
+            errors += int(result["errors"])
+    health, catalogue, lesson_rps = (max(runs[p]) for p in runs)
+    return {
+        "load": f"{'wrk' if shutil.which('wrk') else 'python'}, {CONNECTIONS} connections, "
+        f"{DURATION} s per run, best of {ROUNDS}",
+        "healthz_rps": round(health, 1),
+        "catalogue_rps": round(catalogue, 1),
+        "lesson_rps": round(lesson_rps, 1),
+        "catalogue_to_healthz": round(catalogue / health, 3),
+        "lesson_to_healthz": round(lesson_rps / health, 3),
+        "errors": errors,
+    }
+
+
+# -- weight: a first visit in Chromium -------------------------------------------------------------
+
+
+def part_weight(ctx: Context) -> dict[str, Any]:
     """Bytes transferred (headers + compressed bodies) for a first visit to the lesson page."""
     from playwright.sync_api import sync_playwright
 
     from tests.e2e.browser import launch
 
+    base, cookie = ctx.server.base, ctx.learner.cookie
     sizes: list[int] = []
     hosts: set[str] = set()
     with sync_playwright() as pw:
@@ -170,125 +189,334 @@ def page_weight(base: str, cookie: str, lesson: str) -> dict[str, Any]:
                 hosts.add(urllib.parse.urlsplit(r.url).netloc),
             ),
         )
-        page.goto(f"{base}{lesson}", wait_until="networkidle")
+        page.goto(f"{base}{ctx.learner.lesson}", wait_until="networkidle")
         browser.close()
     return {"bytes": sum(sizes), "requests": len(sizes), "hosts": sorted(hosts)}
 
 
-def main() -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="cakap-bench-"))
-    env = dict(
-        os.environ,
-        CAKAP_DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}",
-        CAKAP_DATA_DIR=str(workdir),
-    )
-    env.pop("CAKAP_TEST_DATABASE_URL", None)
-    for step in (["init"], ["demo"]):
-        subprocess.run(
-            [sys.executable, "-m", "app", *step], env=env, cwd=ROOT, check=True, capture_output=True
-        )
+# -- burst, exam, import ----------------------------------------------------------------------------
 
-    os.environ.update(CAKAP_DATABASE_URL=env["CAKAP_DATABASE_URL"])
+
+def part_burst(ctx: Context) -> dict[str, Any]:
+    result = asyncio.run(
+        burst(
+            "127.0.0.1",
+            ctx.server.port,
+            learner_calls(ctx.learner),
+            connections=BURST_CONNECTIONS,
+            rounds=BURST_ROUNDS,
+            request_timeout=60,
+            deadline=120,
+        )
+    )
+    return result.summary()
+
+
+def part_exam(ctx: Context) -> dict[str, Any]:
+    assert ctx.exam is not None
+    tokens, quiz_id = ctx.exam
+    return asyncio.run(
+        exam_spike.realistic(
+            ctx.server.base, tokens, quiz_id, ctx.url, window=EXAM_WINDOW, think=EXAM_THINK
+        )
+    )
+
+
+def part_exam_burst(ctx: Context) -> dict[str, Any]:
+    assert ctx.spike is not None
+    tokens, quiz_id = ctx.spike
+    return asyncio.run(exam_spike.spike(ctx.server.base, tokens, quiz_id, ctx.url))
+
+
+def part_import(ctx: Context) -> dict[str, Any]:
+    options = run_cli(ctx.env, "people", "import", "--help")
+    result = asyncio.run(
+        people_import.run(
+            ctx.env, ctx.url, ctx.server.port, ctx.learner, ctx.workdir, rows=IMPORT_ROWS
+        )
+    )
+    result["cli_options"] = sorted(set(re.findall(r"--[a-z][a-z-]+", options)) - {"--help"})
+    return result
+
+
+def part_certificates() -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.benchmarks.certificates"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dict(json.loads(done.stdout))
+
+
+SERVER_PARTS: dict[str, Callable[[Context], dict[str, Any]]] = {
+    "pages": part_pages,
+    "weight": part_weight,
+    "burst": part_burst,
+    "exam": part_exam,
+    "exam-burst": part_exam_burst,
+    "import": part_import,
+}
+
+
+# -- the run -----------------------------------------------------------------------------------------
+
+
+def _prepare(url: str, env: dict[str, str], count: int, prefix: str) -> tuple[list[str], int]:
     from app.config import get_settings
     from app.core.db import Database
-    from tests.benchmarks.exam_spike import prepare, spike
 
+    for key in ("CAKAP_DATABASE_URL", "CAKAP_DATA_DIR", "CAKAP_SECRET_KEY"):
+        os.environ[key] = env[key]
     get_settings.cache_clear()
-    database = Database(env["CAKAP_DATABASE_URL"])
-    with database.unit_of_work() as session:
-        tokens, quiz_id = prepare(session, SPIKE)
-    database.dispose()
-
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port), "--workers", str(WORKERS)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    database = Database(url)
     try:
-        for _ in range(150):
-            try:
-                if Browser(port).request("GET", "/readyz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        cookie, lesson = setup_learner(port)
-        runs: dict[str, list[float]] = {"/healthz": [], "/courses": [], lesson: []}
-        errors = 0
-        for _ in range(ROUNDS):
-            for path in runs:
-                result = measure(port, path, cookie)
-                runs[path].append(result["rps"])
-                errors += int(result["errors"])
-        weight = page_weight(base, cookie, lesson)
-        spike_result = asyncio.run(spike(base, tokens, quiz_id))
+        with database.unit_of_work() as session:
+            return exam_spike.prepare(session, count, prefix=prefix)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        database.dispose()
 
-    health, catalogue, lesson_rps = (max(runs[p]) for p in runs)
-    machine = (
-        f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}"
+
+def run_parts(
+    parts: list[str], database: str, workers: int, learners: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    results: dict[str, Any] = {}
+    setup: dict[str, Any] = {}
+    wanted = [p for p in parts if p in SERVER_PARTS]
+    if not wanted:
+        return results, setup
+    workdir = Path(tempfile.mkdtemp(prefix="cakap-bench-"))
+    postgres = POSTGRES_URL if database == "postgres" else None
+    with fresh_database(workdir, postgres, "cakap_bench") as url:
+        env = app_env(url, workdir / "data")
+        t0 = time.perf_counter()
+        run_cli(env, "init")
+        run_cli(env, "demo")
+        setup["init_and_demo_s"] = round(time.perf_counter() - t0, 1)
+        t0 = time.perf_counter()
+        exam = _prepare(url, env, learners, "exam") if "exam" in wanted else None
+        spike = _prepare(url, env, SPIKE, "spike") if "exam-burst" in wanted else None
+        setup["learners_prepared_s"] = round(time.perf_counter() - t0, 1)
+        port = free_port()
+        with Server(env, port, workers, workdir / "server.log") as server:
+            learner = log_in(server.base, LEARNER[0], LEARNER_PASSWORD)
+            ctx = Context(database, url, env, workdir, server, learner, exam, spike)
+            for part in wanted:
+                print(f"[bench] {part} …", file=sys.stderr, flush=True)
+                t0 = time.perf_counter()
+                try:
+                    results[part] = SERVER_PARTS[part](ctx)
+                except Exception:
+                    results[part] = {"failed": traceback.format_exc(limit=6)[-2500:]}
+                results[part]["part_seconds"] = round(time.perf_counter() - t0, 1)
+                if not server.alive():
+                    results[part]["server_died"] = server.log_tail(2500)
+                    break
+            setup["server_log"] = str(server.log)
+    return results, setup
+
+
+def _ms(value: float) -> str:
+    return f"{value:,.0f} ms" if value >= 100 else f"{value:.1f} ms"
+
+
+def table(figures: dict[str, Any]) -> str:
+    rows: list[tuple[str, str]] = [
+        ("measured", figures["date"]),
+        ("machine", figures["machine"]),
+        ("server", figures["server"]),
+        ("command", f"`{figures['command']}`"),
+    ]
+    r = figures["results"]
+    for part, result in r.items():
+        if "failed" in result:
+            last = result["failed"].strip().splitlines()[-1]
+            rows.append((part, f"**failed**: {last}"))
+    if "pages" in r and "failed" not in r["pages"]:
+        p = r["pages"]
+        rows += [
+            ("pages: load", p["load"]),
+            ("`/healthz`", f"{p['healthz_rps']} req/s"),
+            ("`/courses` (catalogue, logged in)", f"{p['catalogue_rps']} req/s"),
+            ("lesson page (logged in, enrolled)", f"{p['lesson_rps']} req/s"),
+            ("ratio catalogue / healthz", f"**{p['catalogue_to_healthz']}**"),
+            ("ratio lesson / healthz (target ≥ 0.15)", f"**{p['lesson_to_healthz']}**"),
+            ("non-2xx during page runs", str(p["errors"])),
+        ]
+    if "weight" in r and "failed" not in r["weight"]:
+        w = r["weight"]
+        rows.append(
+            (
+                "lesson page, first visit (target ≤ 60 KB)",
+                f"**{w['bytes'] / 1024:.1f} KB** in {w['requests']} requests, "
+                f"hosts: {', '.join(w['hosts'])}",
+            )
+        )
+    if "burst" in r and "failed" not in r["burst"]:
+        b = r["burst"]
+        rows += [
+            (
+                f"burst: {b['connections']} connections × {BURST_ROUNDS} requests (lesson, "
+                "dashboard, progress API)",
+                f"errors **{b['errors']}** {b['error_kinds'] or ''}, {b['requests']} answered "
+                f"in {b['seconds']} s ({b['requests_per_s']} req/s)",
+            ),
+            (
+                "burst: request p50 / p99 / max",
+                f"{_ms(b['request_p50_ms'])} / {_ms(b['request_p99_ms'])} / "
+                f"{_ms(b['request_max_ms'])}",
+            ),
+            (
+                "burst: `/healthz` during, max / p99 (target < 1 s)",
+                f"**{_ms(b['healthz_during_max_ms'])}** / {_ms(b['healthz_during_p99_ms'])} "
+                f"({b['healthz_polls_during']} polls); after: max "
+                f"{_ms(b['healthz_after_max_ms'])}; failed polls {b['healthz_failures'] or 0}",
+            ),
+        ]
+    for key, title in (("exam", "exam"), ("exam-burst", "exam burst")):
+        if key not in r or "failed" in r[key]:
+            continue
+        e = r[key]
+        how = (
+            f"start within {EXAM_WINDOW:g} s, a save every {EXAM_THINK:g} s, submit"
+            if key == "exam"
+            else "all start and save at once, submit"
+        )
+        rows += [
+            (
+                f"{title}: {e['learners']} learners ({how})",
+                f"errors **{e['errors']}** {e['error_kinds'] or ''}, answers lost "
+                f"**{e['answers_lost']}** of {e['answers_acknowledged']} acknowledged, "
+                f"duplicate attempts {e['duplicate_attempts']}; {e['requests']} requests "
+                f"in {e['seconds']} s",
+            ),
+            (
+                f"{title}: save p50 / p95 / p99 (target ≤ 250 ms / ≤ 1 s)",
+                f"{_ms(e['save_p50_ms'])} / **{_ms(e['save_p95_ms'])}** / "
+                f"**{_ms(e['save_p99_ms'])}** (max {_ms(e['save_max_ms'])})",
+            ),
+            (
+                f"{title}: start p50 / p99; submit p50 / p99",
+                f"{_ms(e['start_p50_ms'])} / {_ms(e['start_p99_ms'])}; "
+                f"{_ms(e['submit_p50_ms'])} / {_ms(e['submit_p99_ms'])}",
+            ),
+        ]
+    if "import" in r and "failed" not in r["import"]:
+        i = r["import"]
+        lb, ld, pb, pd = (
+            i["login_before"],
+            i["login_during"],
+            i["lesson_before"],
+            i["lesson_during"],
+        )
+        rows += [
+            (
+                f"import: {i['rows']:,} people, `cakap people import` (target ≤ 5 min)",
+                f"**{i['wall_seconds']} s** until all {i['accounts_in_database']:,} accounts "
+                f"exist (command {i['command_seconds']} s, exit {i['exit_code']}): "
+                f"{i['outcome']}",
+            ),
+            (
+                "import: `/login` p50 / p95 / max, before → during",
+                f"{_ms(lb['p50_ms'])} / {_ms(lb['p95_ms'])} / {_ms(lb['max_ms'])} → "
+                f"{_ms(ld['p50_ms'])} / **{_ms(ld['p95_ms'])}** / {_ms(ld['max_ms'])}",
+            ),
+            (
+                "import: lesson page p50 / p95 / max, before → during",
+                f"{_ms(pb['p50_ms'])} / {_ms(pb['p95_ms'])} / {_ms(pb['max_ms'])} → "
+                f"{_ms(pd['p50_ms'])} / **{_ms(pd['p95_ms'])}** / {_ms(pd['max_ms'])}",
+            ),
+            ("import: probe errors", f"{i['errors']} {i['error_kinds'] or ''}"),
+        ]
+    if "certificates" in r and "failed" not in r["certificates"]:
+        c = r["certificates"]
+        rows += [
+            (
+                "certificate render / one-line A4 page",
+                f"**{c['ratio']}** ({c['certificate_ms']} against {c['one_line_ms']} ms)",
+            ),
+            (
+                "certificates batch, 1 → 2 processes",
+                f"{c['batch_1_per_s']} → {c['batch_2_per_s']} per s (**{c['speedup_2']}×**)",
+            ),
+            (
+                f"memory growth over {c['renders']} renders",
+                f"{c['rss_growth_mb']} MB",
+            ),
+        ]
+    return "| figure | value |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows) + "\n"
+
+
+def _command(database: str, parts: list[str]) -> str:
+    knobs = [
+        f"{k}={shlex.quote(v)}"
+        for k, v in sorted(os.environ.items())
+        if k.startswith("BENCH_") and k != "BENCH_DATABASE"
+    ]
+    only = "" if parts == list(PARTS) else f" --only {','.join(parts)}"
+    return " ".join(
+        [*knobs, f"BENCH_DATABASE={database}", ".venv/bin/python -m tests.benchmarks.run" + only]
     )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database",
+        choices=("sqlite", "postgres"),
+        default=os.environ.get("BENCH_DATABASE") or "sqlite",
+    )
+    parser.add_argument(
+        "--only",
+        default=os.environ.get("BENCH_ONLY") or ",".join(PARTS),
+        help=f"comma-separated parts among {', '.join(PARTS)}",
+    )
+    args = parser.parse_args(argv)
+    parts = [p.strip() for p in args.only.split(",") if p.strip()]
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown:
+        parser.error(f"unknown part(s) {', '.join(unknown)}; choose among {', '.join(PARTS)}")
+    parts = [p for p in PARTS if p in parts]
+    database = args.database
+    cores = os.cpu_count() or 2
+    workers = int(os.environ.get("BENCH_WORKERS") or (1 if database == "sqlite" else cores))
+    learners = int(os.environ.get("BENCH_LEARNERS") or (300 if database == "sqlite" else 1000))
+
+    results, setup = run_parts(parts, database, workers, learners)
+    if "certificates" in parts:
+        print("[bench] certificates …", file=sys.stderr, flush=True)
+        try:
+            results["certificates"] = part_certificates()
+        except Exception:
+            results["certificates"] = {"failed": traceback.format_exc(limit=4)[-2500:]}
+
+    load = os.getloadavg()
     figures = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": machine,
-        "server": f"uvicorn, {WORKERS} workers, SQLite (WAL)",
-        "load": f"{'wrk' if shutil.which('wrk') else 'python'}, {CONNECTIONS} connections, {DURATION}s per run, best of {ROUNDS}",
-        "healthz_rps": round(health, 1),
-        "catalogue_rps": round(catalogue, 1),
-        "lesson_rps": round(lesson_rps, 1),
-        "catalogue_to_healthz": round(catalogue / health, 3),
-        "lesson_to_healthz": round(lesson_rps / health, 3),
-        "page_errors": errors,
-        "lesson_first_visit": weight,
-        "exam_spike": spike_result,
+        "machine": f"{platform.machine()}, {cores} cores, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}; load average at the end "
+        f"{load[0]:.1f}; load generator on the same cores",
+        "server": f"`cakap serve`, uvicorn, {workers} worker(s), "
+        + ("SQLite (WAL)" if database == "sqlite" else "PostgreSQL (fresh database)"),
+        "command": _command(database, parts),
+        "setup": setup,
+        "results": results,
     }
     out_dir = ROOT / "var" / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "latest.json").write_text(json.dumps(figures, indent=2))
-    s = spike_result
-    rows = [
-        ("measured", figures["date"]),
-        ("machine", machine),
-        ("server", figures["server"]),
-        ("load", figures["load"]),
-        ("`/healthz`", f"{figures['healthz_rps']} req/s"),
-        ("`/courses` (catalogue, logged in)", f"{figures['catalogue_rps']} req/s"),
-        ("lesson page (logged in, enrolled)", f"{figures['lesson_rps']} req/s"),
-        ("ratio catalogue / healthz", f"**{figures['catalogue_to_healthz']}**"),
-        ("ratio lesson / healthz (target ≥ 0.5)", f"**{figures['lesson_to_healthz']}**"),
-        ("non-2xx during page runs", str(errors)),
-        (
-            "lesson page, first visit (target ≤ 60 KB)",
-            f"**{weight['bytes'] / 1024:.1f} KB** in {weight['requests']} requests, hosts: {', '.join(weight['hosts'])}",
-        ),
-        (
-            f"exam spike: {s['learners']} learners, {s['requests']} requests in {s['seconds']} s",
-            f"errors **{s['errors']}**, answers lost **{s['answers_lost']}**, duplicate attempts {s['duplicate_attempts']}",
-        ),
-        (
-            "exam spike: start attempt p50 / p95 / p99",
-            f"{s['start_p50_ms']} / {s['start_p95_ms']} / {s['start_p99_ms']} ms",
-        ),
-        (
-            "exam spike: save answer p50 / p95 / p99",
-            f"{s['save_p50_ms']} / {s['save_p95_ms']} / {s['save_p99_ms']} ms",
-        ),
-    ]
-    table = "| figure | value |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows) + "\n"
-    (out_dir / "latest.md").write_text(table)
-    print(table)
-    if s["error_kinds"]:
-        print("exam spike error kinds:", s["error_kinds"])
+    text = table(figures)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    for name in ("latest", f"{stamp}-{database}"):
+        (out_dir / f"{name}.json").write_text(json.dumps(figures, indent=2, default=str))
+        (out_dir / f"{name}.md").write_text(text)
+    print(text)
+    for part, result in results.items():
+        if "failed" in result:
+            print(f"--- {part} failed:\n{result['failed']}", file=sys.stderr)
+        if "server_died" in result:
+            print(f"--- the server died during {part}:\n{result['server_died']}", file=sys.stderr)
+    print(f"Figures in {out_dir / 'latest.json'}; reproduce with: {figures['command']}")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from app.catalog import service as catalog
 from app.evaluations import service as evaluations
 from app.learning import service as learning
 from app.models import Certificate, User
-from tests.conftest import login
+from tests.conftest import login, run_jobs
 from tests.factories import World
 from tests.learning.helpers import right
 
@@ -55,7 +55,7 @@ def complete(
                 answers=answers,
                 comment=None,
             )
-    session.commit()
+    run_jobs(session)
 
 
 def test_certificate_is_issued_after_completion_and_evaluations(
@@ -78,6 +78,9 @@ def test_certificate_is_issued_after_completion_and_evaluations(
             comment=None,
         )
     cert = session.scalars(select(Certificate)).one()
+    assert cert.status == "pending" and cert.pdf == b"", "rendered after the commit, by a job"
+    assert run_jobs(session) == 1
+    assert cert.status == "valid"
     assert cert.number == f"00001/SGOV/BKPSDM-TSM/{cert.year}"
     assert cert.predicate == "Sangat Memuaskan"
     assert len(cert.verification_code) >= 16

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.core.errors import Forbidden, Invalid
 from app.models import AuditEvent, Unit, User
 from app.people import service
-from tests.conftest import csrf_from, form_token, login
+from tests.conftest import csrf_from, form_token, login, run_jobs
 from tests.factories import World
 
 HEADER = "nip,nama,email,jenis_asn,golongan,jenis_jabatan,jabatan,kode_unit,nama_unit"
@@ -232,11 +232,29 @@ def test_hr_page_preview_then_commit_then_download_bad_rows(
     batch_id = int(page.text.split("/hr/import/")[1].split("/")[0])
 
     committed = client.post(
-        f"/hr/import/{batch_id}/commit", data={"csrf_token": csrf_from(page.text)}
+        f"/hr/import/{batch_id}/commit",
+        data={"csrf_token": csrf_from(page.text)},
+        follow_redirects=False,
     )
-    assert committed.status_code == 200
-    assert "10 pegawai baru" in committed.text
+    assert committed.status_code == 303, "written by the worker, followed on the job page"
+    job_url = committed.headers["location"]
+    job_id = int(job_url.rsplit("/", 1)[1])
+    waiting = client.get(job_url)
+    assert "Menunggu giliran" in waiting.text and waiting.headers["refresh"] == "2"
+    assert client.get(f"/api/v1/jobs/{job_id}").json()["status"] == "queued"
+    assert count_users(session) == before, "nothing is written before the job runs"
+
+    assert run_jobs(session) == 1
+    done = client.get(job_url)
+    assert "10 pegawai baru" in done.text and "refresh" not in done.headers
     assert count_users(session) == before + 10
+    state = client.get(f"/api/v1/jobs/{job_id}").json()
+    assert (state["status"], state["percent"], state["result"]["created"]) == ("done", 100, 10)
+    codes = [a["code"] for a in state["result"]["accounts"]]
+    assert len(codes) == 10 and all(len(c) == 19 for c in codes)
+    forget = client.post(f"/jobs/{job_id}/forget-codes", data={"csrf_token": csrf_from(done.text)})
+    assert forget.status_code == 200 and codes[0] not in forget.text
+    assert client.get(f"/api/v1/jobs/{job_id}").json()["result"]["accounts"] == []
 
     again = client.post(f"/hr/import/{batch_id}/commit", data={"csrf_token": csrf_from(page.text)})
     assert again.status_code == 409, "a batch is committed once"
@@ -247,6 +265,10 @@ def test_hr_page_preview_then_commit_then_download_bad_rows(
     assert lines[0].endswith(";kesalahan")
     assert len(lines) == 4
     assert "tanggal lahir 1985-13-12 tidak valid" in lines[1]
+
+    login(client, world.hr_other.nip or "")
+    assert client.get(job_url).status_code == 404, "only the person who started a job sees it"
+    assert client.get(f"/api/v1/jobs/{job_id}").status_code in (401, 404)
 
 
 def test_hr_of_another_instansi_cannot_open_or_commit_the_batch(

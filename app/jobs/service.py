@@ -1,0 +1,65 @@
+"""Job records: created with the work they describe, updated by the worker, read by owners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.core import clock
+from app.core.db import Database
+from app.core.errors import NotFound
+from app.models import Job, User
+
+
+def create(session: Session, *, kind: str, owner: User | None, subject_id: int | None) -> Job:
+    job = Job(kind=kind, owner_id=owner.id if owner else None, subject_id=subject_id)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def job_for(session: Session, *, job_id: int, user_id: int, is_admin: bool) -> Job:
+    """A job its owner (or an admin) may follow; 404 for anyone else."""
+    job = session.get(Job, job_id)
+    if job is None or (job.owner_id != user_id and not is_admin):
+        raise NotFound("Pekerjaan tidak ditemukan.")
+    return job
+
+
+def claim(database: Database, job_id: int) -> bool:
+    """Mark a queued (or interrupted) job running; False if it is already finished."""
+    with database.unit_of_work() as session:
+        job = session.get(Job, job_id, with_for_update=True)
+        if job is None or job.status in ("done", "failed"):
+            return False
+        job.status = "running"
+        job.updated_at = clock.now()
+        return True
+
+
+def progress(database: Database, job_id: int, *, done: int, total: int) -> None:
+    with database.unit_of_work() as session:
+        job = session.get(Job, job_id)
+        if job is not None:
+            job.done, job.total, job.updated_at = done, total, clock.now()
+
+
+def finish(
+    database: Database,
+    job_id: int,
+    *,
+    result: dict[str, Any] | None = None,
+    error: str | None = None,
+) -> None:
+    with database.unit_of_work() as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            return
+        now = clock.now()
+        job.status = "failed" if error else "done"
+        job.message = error or ""
+        job.result = result or {}
+        job.updated_at = job.finished_at = now
+        if not error:
+            job.done = job.total

@@ -1,0 +1,26 @@
+"""`cakap worker`: the Huey consumer with every domain's tasks loaded."""
+
+from __future__ import annotations
+
+import importlib
+
+TASK_MODULES = ("app.certificates.tasks", "app.people.tasks")
+
+
+def load_tasks() -> None:
+    for name in TASK_MODULES:
+        importlib.import_module(name)
+
+
+def run(*, threads: int, once: bool) -> int:
+    from app.jobs.queue import huey, run_pending
+
+    load_tasks()
+    if once:
+        return run_pending()
+    from huey.consumer import Consumer
+
+    Consumer(
+        huey, workers=threads, worker_type="thread", periodic=True, check_worker_health=True
+    ).run()
+    return 0
