@@ -60,13 +60,15 @@ lint: $(STAMP)
 
 check: lint test
 
-## make bench: performance figures (a real server with several workers, load from another process)
-bench: $(STAMP)
+## make bench: performance figures (a real server, load from this machine), on SQLite by default;
+## BENCH_DATABASE=postgres make bench: on a fresh PostgreSQL database (BENCH_POSTGRES_URL's server,
+## default postgres@127.0.0.1:5432); BENCH_ONLY=exam,burst make bench: some parts only
+## (pages, weight, burst, exam, exam-burst, import, certificates; see tests/benchmarks/run.py)
+bench: $(STAMP) browser
 	@if ! command -v wrk >/dev/null && [ "$$(id -u)" = "0" ]; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || true; \
 	fi
-	$(BIN)/python -m tests.benchmarks.run
-	$(BIN)/python -m tests.benchmarks.certificates
+	$(BIN)/python -m tests.benchmarks.run $(if $(BENCH_DATABASE),--database $(BENCH_DATABASE)) $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 screenshots: $(STAMP) browser
 	$(BIN)/python -m tests.e2e.screenshots

@@ -5,7 +5,7 @@ The real thing (ARCHITECTURE.md rule 10): `cakap init`, `cakap users create` and
 in subprocesses on a database of their own (a SQLite file; with CAKAP_TEST_DATABASE_URL set, a
 fresh PostgreSQL database on that server), one worker on SQLite and two on PostgreSQL, and more
 connections than the server has threads (40). The learner logs in through the login form and
-gets an API token; then 200 connections, opened beforehand, each send five requests back to
+gets an API token; then 200 connections, opened beforehand, each send three requests back to
 back starting at the same moment: the lesson page, the dashboard and the progress API."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from tests.benchmarks.harness import (
 EMAIL = "peserta.burst@cakap.test"
 PASSWORD = "Burst-Peserta-2026"
 CONNECTIONS = 200
-ROUNDS = 5
+ROUNDS = 3
 
 
 def _postgres_url() -> str | None:

@@ -119,30 +119,40 @@ def run_cli(env: dict[str, str], *args: str, timeout: float = 600) -> str:
 
 
 class Server:
-    """`python -m app serve --host 127.0.0.1 --port PORT --workers N` in its own process group;
-    its output goes to `log`. Entering waits until /readyz answers 200; leaving stops it
-    (SIGTERM, then SIGKILL to its process group after 15 s)."""
+    """`python -m app serve --host 127.0.0.1 --port PORT --workers N` in its own process group,
+    and with `jobs` `python -m app worker` too; their output goes to `log`. Entering waits until
+    /readyz answers 200; leaving stops them (SIGTERM, then SIGKILL to the process group after
+    15 s)."""
 
-    def __init__(self, env: dict[str, str], port: int, workers: int, log: Path) -> None:
+    def __init__(
+        self, env: dict[str, str], port: int, workers: int, log: Path, *, jobs: bool = False
+    ) -> None:
         self.env = {**env, "CAKAP_BASE_URL": f"http://127.0.0.1:{port}"}
         self.port = port
         self.workers = workers
+        self.jobs = jobs
         self.log = log
         self.base = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen[bytes] | None = None
+        self.worker: subprocess.Popen[bytes] | None = None
 
-    def __enter__(self) -> Server:
-        command = [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1"]
-        command += ["--port", str(self.port), "--workers", str(self.workers)]
+    def _start(self, *args: str) -> subprocess.Popen[bytes]:
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                command,
+            return subprocess.Popen(
+                [sys.executable, "-m", "app", *args],
                 env=self.env,
                 cwd=ROOT,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+
+    def __enter__(self) -> Server:
+        self.process = self._start(
+            "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)
+        )
+        if self.jobs:  # `cakap worker`: the background jobs (imports, certificates)
+            self.worker = self._start("worker")
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -160,18 +170,24 @@ class Server:
         self.stop()
 
     def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # the group this Popen created
-            process.wait()
+        for process in (self.process, self.worker):
+            if process is not None and process.poll() is None:
+                process.terminate()
+        for process in (self.process, self.worker):
+            if process is None or process.poll() is not None:
+                continue
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)  # the group this Popen created
+                process.wait()
+        self.process = self.worker = None
 
     def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
+        running = self.process is not None and self.process.poll() is None
+        return running and (
+            not self.jobs or (self.worker is not None and self.worker.poll() is None)
+        )
 
     def log_tail(self, chars: int = 4000) -> str:
         try:
