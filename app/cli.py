@@ -99,6 +99,15 @@ def demo() -> None:
     try:
         with db.unit_of_work() as session:
             created = load_demo(session)
+        if created:
+            # The demo's certificates were queued when their courses were completed; render
+            # them now, with the worker's own code, so the demo starts complete.
+            from app.jobs import queue
+            from app.jobs import worker as jobs_worker
+
+            jobs_worker.load_tasks()
+            queue.use_database(db)
+            queue.run_pending()
     finally:
         db.dispose()
     out.print("Data demo dimuat." if created else "Data demo sudah ada; tidak ada yang diubah.")

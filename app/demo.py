@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.completion import service as completion
 from app.core import clock, security
 from app.models import Attempt, CourseVersion, Enrollment, Instansi, Role, Unit, User, UserRole
 
@@ -300,10 +301,11 @@ def _learning_history(session: Session, learners: list[User], rng: random.Random
     courses this year (with pre/post-test scores and JP). Runs through the real services, each
     learner's steps dated on a day earlier this year."""
     from app.catalog import service as catalog
+    from app.courses import service as courses
     from app.learning import service as learning
 
     outlines = [
-        catalog.published_course(session, slug=e.course.slug)
+        courses.published_course(session, slug=e.course.slug)
         for e in catalog.search(session, query=None, area=None, level=None)
     ]
     if not outlines:
@@ -324,7 +326,7 @@ def _learning_history(session: Session, learners: list[User], rng: random.Random
                 lessons = [(m, les) for m in version.modules for les in m.lessons]
                 done = len(lessons) if rng.random() < 0.45 else rng.randint(0, len(lessons) - 1)
                 for module, lesson in lessons[:done]:
-                    learning.complete_lesson(
+                    completion.complete_lesson(
                         session, enrollment=enrollment, module=module, lesson=lesson
                     )
                 if done == len(lessons):
@@ -346,7 +348,7 @@ def _evaluate(
 
     for form in evaluations.forms_of(version):
         answers = {q["id"]: rng.choice([3, 4, 4, 5, 5]) for q in form["questions"]}
-        evaluations.submit(
+        completion.submit_evaluation(
             session,
             enrollment=enrollment,
             version=version,
@@ -374,4 +376,4 @@ def _quiz(
         assessments.save_answer(
             session, attempt=attempt, question_key=item.question.key, response=response
         )
-    return assessments.submit(session, attempt_id=attempt.id)
+    return completion.submit_attempt(session, attempt_id=attempt.id)

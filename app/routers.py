@@ -13,6 +13,9 @@ from app.catalog import api as catalog_api
 from app.catalog import routes as catalog_routes
 from app.certificates import api as certificates_api
 from app.certificates import routes as certificates_routes
+from app.completion import api as completion_api
+from app.completion import routes as completion_routes
+from app.dashboard import api as dashboard_api
 from app.dashboard import routes as dashboard_routes
 from app.evaluations import api as evaluations_api
 from app.evaluations import routes as evaluations_routes
@@ -32,6 +35,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (health_routes.router, ""),
     # Routes are matched in this order, and lesson pages are the most requested.
     (learning_routes.router, ""),
+    (completion_routes.router, ""),
     (accounts_routes.router, ""),
     (dashboard_routes.router, ""),
     (catalog_routes.router, ""),
@@ -43,9 +47,11 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (jobs_routes.router, ""),
     (admin_routes.router, ""),
     (accounts_api.router, API_PREFIX),
+    (dashboard_api.router, API_PREFIX),
     (catalog_api.router, API_PREFIX),
     (learning_api.router, API_PREFIX),
     (assessments_api.router, API_PREFIX),
+    (completion_api.router, API_PREFIX),
     (evaluations_api.router, API_PREFIX),
     (certificates_api.router, API_PREFIX),
     (people_api.router, API_PREFIX),

@@ -6,11 +6,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from app.accounts import service
-from app.accounts.deps import ApiUser, check_login
-from app.accounts.schemas import MeOut, TokenIn, TokenOut
+from app.accounts.deps import check_login
+from app.accounts.schemas import TokenIn, TokenOut
 from app.accounts.service import LoginCheck
 from app.core.db import ReadSession, TransactionRoute, WriteSession
-from app.learning import service as learning
 
 router = APIRouter(route_class=TransactionRoute, tags=["accounts"])
 
@@ -28,17 +27,3 @@ def token(
     user = service.complete_login(db, check=check)
     access, ttl = service.issue_access_token(db, user=user)
     return TokenOut(access_token=access, expires_in=ttl)
-
-
-@router.get("/me", response_model=MeOut)
-def me(db: ReadSession, user: ApiUser) -> MeOut:
-    return MeOut(
-        id=user.id,
-        nip=user.nip,
-        name=user.name,
-        email=user.email,
-        roles=sorted(user.role_names),
-        instansi=user.instansi.code if user.instansi else None,
-        unit=user.unit.code if user.unit else None,
-        jp_this_year=learning.jp_this_year(db, user=user),
-    )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts import repository
 from app.accounts.principal import Principal
+from app.asn.nip import InvalidNip, looks_like_nip, normalise_nip, validate_nip
 from app.audit import service as audit
 from app.config import get_settings
 from app.core import clock, security
@@ -24,7 +25,6 @@ from app.models import (
     UserRole,
     UserSession,
 )
-from app.people.nip import InvalidNip, looks_like_nip, normalise_nip, validate_nip
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PRIVACY_NOTICE_VERSION = "2026-11"

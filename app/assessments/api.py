@@ -1,16 +1,15 @@
 from fastapi import APIRouter
 
 from app.assessments import service as assessments
+from app.assessments.deps import ApiAttempt
 from app.core.db import ReadSession, TransactionRoute, WriteSession
-from app.learning.deps import ApiAttempt, ApiQuiz
+from app.learning.deps import ApiQuiz
 from app.learning.schemas import (
     AnswerIn,
     AnswerOut,
     AttemptOut,
     ChoiceOut,
     QuestionOut,
-    QuestionResultOut,
-    SubmissionOut,
 )
 from app.models import Attempt
 
@@ -57,26 +56,4 @@ def save_answer(
         question_id=question_id,
         response=row.response if row else None,
         saved_at=row.saved_at if row else None,
-    )
-
-
-@router.post("/attempts/{attempt_id}/submission", response_model=SubmissionOut)
-def submit(db: WriteSession, attempt: ApiAttempt) -> SubmissionOut:
-    graded = assessments.submit(db, attempt_id=attempt.id)
-    by_key = {q.key: q for q in graded.quiz.questions}
-    results = graded.results or {}
-    return SubmissionOut(
-        id=graded.id,
-        status=graded.status,
-        score=graded.score or 0.0,
-        passed=bool(graded.passed),
-        questions=[
-            QuestionResultOut(
-                id=item["key"],
-                correct=results.get(item["key"], False),
-                explanation=by_key[item["key"]].explanation,
-            )
-            for item in graded.paper
-        ],
-        course_status=graded.enrollment.status,
     )

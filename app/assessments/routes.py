@@ -9,10 +9,11 @@ from fastapi.responses import HTMLResponse, Response
 from app.accounts.deps import verify_csrf
 from app.assessments import grading
 from app.assessments import service as assessments
+from app.assessments.deps import PageAttempt
 from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.errors import AppError
 from app.core.templating import redirect, render
-from app.learning.deps import PageAttempt, PageEnrolled
+from app.learning.deps import PageEnrolled
 
 router = APIRouter(
     route_class=TransactionRoute,
@@ -24,7 +25,7 @@ router = APIRouter(
 KIND_TITLES = {"pretest": "Pre-test", "posttest": "Post-test", "module": "Kuis modul"}
 
 
-def _attempt_url(slug: str, attempt_id: int, q: int | None = None) -> str:
+def attempt_url(slug: str, attempt_id: int, q: int | None = None) -> str:
     return f"/courses/{slug}/attempts/{attempt_id}" + (f"?q={q}" if q else "")
 
 
@@ -63,7 +64,7 @@ def quiz_start(
 ) -> Response:
     quiz = assessments.quiz_of(enrolled.version, kind=kind, module_slug=module or None)
     attempt = assessments.start_attempt(db, enrollment=enrolled.enrollment, quiz=quiz)
-    return redirect(_attempt_url(enrolled.version.course.slug, attempt.id))
+    return redirect(attempt_url(enrolled.version.course.slug, attempt.id))
 
 
 @router.get("/{slug}/attempts/{attempt_id}", response_class=HTMLResponse)
@@ -72,7 +73,7 @@ def attempt_page(
 ) -> Response:
     slug = enrolled.version.course.slug
     if attempt.status != "in_progress":
-        return redirect(f"{_attempt_url(slug, attempt.id)}/result")
+        return redirect(f"{attempt_url(slug, attempt.id)}/result")
     questions = assessments.paper(db, attempt=attempt)
     index = min(max(q, 1), len(questions))
     return render(
@@ -118,10 +119,10 @@ def attempt_answer(
     try:
         assessments.save_answer(db, attempt=attempt, question_key=question, response=value)
     except AppError as exc:
-        return redirect(_attempt_url(slug, attempt.id, index), flash=exc.message)
+        return redirect(attempt_url(slug, attempt.id, index), flash=exc.message)
     if goto == -1:
-        return redirect(f"{_attempt_url(slug, attempt.id)}/review")
-    return redirect(_attempt_url(slug, attempt.id, goto or index), flash="Jawaban tersimpan.")
+        return redirect(f"{attempt_url(slug, attempt.id)}/review")
+    return redirect(attempt_url(slug, attempt.id, goto or index), flash="Jawaban tersimpan.")
 
 
 @router.get("/{slug}/attempts/{attempt_id}/review", response_class=HTMLResponse)
@@ -142,18 +143,12 @@ def attempt_review(
     )
 
 
-@router.post("/{slug}/attempts/{attempt_id}/submit")
-def attempt_submit(db: WriteSession, enrolled: PageEnrolled, attempt: PageAttempt) -> Response:
-    assessments.submit(db, attempt_id=attempt.id)
-    return redirect(f"{_attempt_url(enrolled.version.course.slug, attempt.id)}/result")
-
-
 @router.get("/{slug}/attempts/{attempt_id}/result", response_class=HTMLResponse)
 def attempt_result(
     request: Request, db: ReadSession, enrolled: PageEnrolled, attempt: PageAttempt
 ) -> Response:
     if attempt.status == "in_progress":
-        return redirect(f"{_attempt_url(enrolled.version.course.slug, attempt.id)}/review")
+        return redirect(f"{attempt_url(enrolled.version.course.slug, attempt.id)}/review")
     questions = assessments.paper(db, attempt=attempt)
     return render(
         request,

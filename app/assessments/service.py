@@ -201,7 +201,8 @@ def save_answer(
 
 
 def submit(session: Session, *, attempt_id: int) -> Attempt:
-    """Grade the attempt once. A second (or parallel) submission returns the same result."""
+    """Grade the attempt once. A second (or parallel) submission returns the same result.
+    (app.completion calls this and then checks whether the course is complete.)"""
     attempt = repository.attempt(session, attempt_id, for_update=True)
     if attempt is None:
         raise NotFound()
@@ -211,8 +212,6 @@ def submit(session: Session, *, attempt_id: int) -> Attempt:
 
 
 def _finish(session: Session, *, attempt: Attempt) -> None:
-    from app.learning import service as learning
-
     saved = repository.answers(session, attempt.id)
     by_key = questions_of(session, attempt)
     results = {
@@ -237,8 +236,6 @@ def _finish(session: Session, *, attempt: Attempt) -> None:
     if enrollment.pretest_score is not None and enrollment.posttest_score is not None:
         enrollment.learning_gain = round(enrollment.posttest_score - enrollment.pretest_score, 2)
     session.flush()
-    if attempt.kind == "posttest" and attempt.passed:
-        learning.check_completion(session, enrollment_id=enrollment.id)
 
 
 def attempt_for_user(session: Session, *, attempt_id: int, user_id: int) -> Attempt:

@@ -4,9 +4,9 @@ from fastapi import APIRouter
 
 from app.accounts.deps import ApiUser
 from app.catalog import service
-from app.catalog.deps import ApiCourse
 from app.catalog.schemas import CourseOut, LessonOut, ModuleOut, OutlineOut, QuizOut
 from app.core.db import ReadSession, TransactionRoute
+from app.courses.deps import ApiCourse
 from app.learning import service as learning
 
 router = APIRouter(route_class=TransactionRoute, tags=["courses"])
@@ -39,7 +39,7 @@ def list_courses(
 def outline(db: ReadSession, user: ApiUser, current: ApiCourse) -> OutlineOut:
     """The outline of the version the caller is enrolled in (else the current one), with her
     completion of each lesson."""
-    seen = learning.overview(db, user_id=user.id, current=current)
+    seen = service.overview(db, user_id=user.id, current=current)
     version, done = seen.version, seen.progress.completed
     modules_by_id = {m.id: m.slug for m in version.modules}
     return OutlineOut(

@@ -5,9 +5,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.deps import PagePrincipal, verify_csrf
 from app.catalog import service
-from app.catalog.deps import PageCourse
 from app.core.db import ReadSession, TransactionRoute
 from app.core.templating import render
+from app.courses.deps import PageCourse
 from app.learning import service as learning
 
 router = APIRouter(
@@ -46,7 +46,7 @@ def catalogue(
 def course_page(
     request: Request, db: ReadSession, principal: PagePrincipal, current: PageCourse
 ) -> Response:
-    seen = learning.overview(db, user_id=principal.id, current=current)
+    seen = service.overview(db, user_id=principal.id, current=current)
     version = seen.version
     return render(
         request,

@@ -8,11 +8,11 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy.orm import Session
 
+from app.asn.nip import InvalidNip, validate_nip
 from app.audit import service as audit
 from app.config import get_settings
 from app.core.errors import Invalid
 from app.models import AppSetting, User
-from app.people.nip import InvalidNip, validate_nip
 
 KEY = "certificate.issuer"
 MAX_LOGO_BYTES = 200 * 1024

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.accounts import service as accounts
+from app.asn.employment import pangkat_golongan
+from app.asn.nip import mask_nip
 from app.certificates import issuer, signing
 from app.config import get_settings
 from app.core import clock
@@ -22,8 +24,6 @@ from app.core.ratelimit import RateLimiter
 from app.core.templating import tanggal
 from app.jobs import queue as jobs
 from app.models import Certificate, CertificateCounter, CourseVersion, Enrollment, User
-from app.people.asn import pangkat_golongan
-from app.people.nip import mask_nip
 
 SIGNATURE_NOTE = "Dokumen ini belum ditandatangani secara elektronik."
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
@@ -170,6 +171,7 @@ class RequestTransaction:
     def get(self) -> Session:
         if self.session is None:
             self.session = self.database.new_session()
+            self.session.info[READ_ONLY] = True
         return self.session
 
     async def begin_write(self) -> Session:
@@ -184,6 +186,7 @@ class RequestTransaction:
         return session
 
     def _begin_write(self, session: Session) -> None:
+        session.info.pop(READ_ONLY, None)
         if self.database.is_sqlite and session.in_transaction():
             # A read snapshot cannot be upgraded safely on SQLite (SQLITE_BUSY_SNAPSHOT when
             # another writer committed since); end it and reload what was read.
@@ -200,6 +203,23 @@ class RequestTransaction:
             if self._holds_writer_lock:
                 self._holds_writer_lock = False
                 self._writer_lock.release()
+
+
+READ_ONLY = "cakap.read_only"
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_in_a_read_route(session: Session, _context: Any, _instances: Any) -> None:
+    """A route that declared ReadSession must not write: it would commit outside the writer
+    lock (SQLite) and against what the route promised. Fail loudly instead."""
+    if session.info.get(READ_ONLY) and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyViolation(
+            "this request declared ReadSession but tried to write; declare WriteSession"
+        )
+
+
+class ReadOnlyViolation(RuntimeError):
+    pass
 
 
 def _finish(session: Session, commit: bool) -> None:
@@ -262,9 +282,13 @@ class TransactionRoute(APIRoute):
                 try:
                     response = await handler(request)
                 except BaseException:
-                    await tx.finish(commit=False)
+                    # Shielded: even a cancelled request returns its connection (and the
+                    # writer lock); a leaked connection would shrink the pool below the gate.
+                    with anyio.CancelScope(shield=True):
+                        await tx.finish(commit=False)
                     raise
-                await tx.finish(commit=response.status_code < 400)
+                with anyio.CancelScope(shield=True):
+                    await tx.finish(commit=response.status_code < 400)
                 return response
 
         return in_transaction

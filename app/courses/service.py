@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
-from app.core.errors import Invalid
+from app.core.errors import Invalid, NotFound
 from app.courses import files, markdown, repository
 from app.courses.files import ParsedCourse, ParsedQuiz, Problem
 from app.models import (
@@ -192,3 +192,11 @@ def _build_quiz(parsed: ParsedQuiz) -> Quiz:
             )
         )
     return quiz
+
+
+def published_course(session: Session, *, slug: str) -> CourseVersion:
+    """The current version of a published course, with its outline loaded; else NotFound."""
+    version = repository.published_outline(session, slug)
+    if version is None:
+        raise NotFound("Kursus tidak ditemukan.")
+    return version

@@ -11,6 +11,7 @@ from app.config import get_settings
 from app.core import clock
 from app.core.db import ReadSession, TransactionRoute
 from app.core.templating import render
+from app.dashboard import service as dashboard_service
 from app.learning import service as learning
 
 router = APIRouter(
@@ -22,7 +23,7 @@ router = APIRouter(
 def dashboard(request: Request, db: ReadSession, user: CurrentUser) -> Response:
     settings = get_settings()
     year = clock.local_today().year
-    entries = learning.dashboard(db, user=user)
+    entries = dashboard_service.dashboard(db, user=user)
     enrolled = {e.enrollment.course_id for e in entries}
     ledger = learning.jp_ledger(db, user=user, year=year)
     return render(

@@ -131,9 +131,6 @@ def submit(
         )
     )
     session.flush()
-    locked = learning_repository.enrollment_by_id(session, enrollment.id, for_update=True)
-    assert locked is not None
-    learning.issue_certificate_if_due(session, enrollment=locked)
 
 
 @dataclass

@@ -4,10 +4,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.deps import verify_csrf
-from app.core.db import TransactionRoute, WriteSession
-from app.core.templating import redirect, render
+from app.core.db import TransactionRoute
+from app.core.templating import render
 from app.jobs.deps import PageJob
-from app.people import service as people
 
 router = APIRouter(
     route_class=TransactionRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False
@@ -21,9 +20,3 @@ def job_page(request: Request, job: PageJob) -> Response:
     if running:
         response.headers["Refresh"] = "2"
     return response
-
-
-@router.post("/jobs/{job_id}/forget-codes")
-def forget_codes(db: WriteSession, job: PageJob) -> Response:
-    people.forget_codes(db, job=job)
-    return redirect(f"/jobs/{job.id}", flash="Kode masuk pertama telah dihapus dari server.")

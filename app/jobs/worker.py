@@ -18,8 +18,12 @@ def run(*, threads: int, once: bool) -> int:
     load_tasks()
     if once:
         return run_pending()
+    import logging
+
     from huey.consumer import Consumer
 
+    # Each job's start and end in the log (no personal data: jobs take ids, not names).
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     Consumer(
         huey, workers=threads, worker_type="thread", periodic=True, check_worker_health=True
     ).run()

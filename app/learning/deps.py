@@ -6,13 +6,12 @@ from typing import Annotated
 from fastapi import Depends
 
 from app.accounts.deps import ApiPrincipal, PagePrincipal
-from app.assessments import service as assessments
-from app.catalog import service as catalog
 from app.core.db import ReadSession
 from app.core.errors import NotFound, RedirectRequired
 from app.courses import repository as courses
+from app.courses import service as courses_service
 from app.learning import service as learning
-from app.models import Attempt, CourseVersion, Enrollment, Lesson, Module, Quiz
+from app.models import CourseVersion, Enrollment, Lesson, Module, Quiz
 
 
 @dataclass
@@ -26,7 +25,7 @@ def _enrolled(db: ReadSession, user_id: int, slug: str, *, page: bool) -> Enroll
     if found is not None:
         return EnrolledCourse(*found)
     # Not enrolled, or no such published course: say which.
-    current = catalog.published_course(db, slug=slug)
+    current = courses_service.published_course(db, slug=slug)
     enrollment = learning.repository.enrollment(db, user_id=user_id, course_id=current.course_id)
     if enrollment is None:
         if page:
@@ -64,18 +63,6 @@ async def lesson_for_page(module: str, lesson: str, enrolled: PageEnrolled) -> L
 
 
 PageLesson = Annotated[LessonInCourse, Depends(lesson_for_page)]
-
-
-def attempt_for_page(attempt_id: int, enrolled: PageEnrolled, db: ReadSession) -> Attempt:
-    attempt = assessments.attempt_for_user(
-        db, attempt_id=attempt_id, user_id=enrolled.enrollment.user_id
-    )
-    if attempt.enrollment_id != enrolled.enrollment.id:
-        raise NotFound("Percobaan tidak ditemukan.")
-    return attempt
-
-
-PageAttempt = Annotated[Attempt, Depends(attempt_for_page)]
 
 
 # --- API: ids in the URL -------------------------------------------------------------------
@@ -120,10 +107,3 @@ def quiz_for_api(quiz_id: int, db: ReadSession, user: ApiPrincipal) -> QuizInCou
 
 
 ApiQuiz = Annotated[QuizInCourse, Depends(quiz_for_api)]
-
-
-def attempt_for_api(attempt_id: int, db: ReadSession, user: ApiPrincipal) -> Attempt:
-    return assessments.attempt_for_user(db, attempt_id=attempt_id, user_id=user.id)
-
-
-ApiAttempt = Annotated[Attempt, Depends(attempt_for_api)]

@@ -4,9 +4,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.deps import CurrentUser, verify_csrf
-from app.catalog.deps import PageCourse
 from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.templating import redirect, render
+from app.courses.deps import PageCourse
 from app.learning import service as learning
 from app.learning.deps import PageEnrolled, PageLesson
 
@@ -65,19 +65,3 @@ def lesson_page(request: Request, db: ReadSession, found: PageLesson) -> Respons
             "state": learning.progress(version, found.enrolled.enrollment, done),
         },
     )
-
-
-@router.post("/{slug}/lessons/{module}/{lesson}/complete")
-def lesson_complete(db: WriteSession, found: PageLesson) -> Response:
-    learning.complete_lesson(
-        db, enrollment=found.enrolled.enrollment, module=found.module, lesson=found.lesson
-    )
-    version = found.enrolled.version
-    _, following = learning.neighbours(version, found.lesson)
-    slug = version.course.slug
-    if following is not None:
-        return redirect(
-            lesson_url(slug, following[0].slug, following[1].slug),
-            flash="Pelajaran ditandai selesai.",
-        )
-    return redirect(f"/courses/{slug}", flash="Semua pelajaran modul terakhir selesai.")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -137,7 +136,8 @@ def neighbours(
 def complete_lesson(
     session: Session, *, enrollment: Enrollment, module: Module, lesson: Lesson
 ) -> LessonProgress:
-    """Mark a lesson done (idempotent), then see whether the course is now complete."""
+    """Mark a lesson done (idempotent). Whether the course is now complete is for
+    app.completion to decide (it calls this)."""
     key = lesson_key(module, lesson)
     row = repository.progress_row(session, enrollment.id, key)
     if row is None:
@@ -150,63 +150,10 @@ def complete_lesson(
             if found is None:
                 raise
             row = found
-    check_completion(session, enrollment_id=enrollment.id)
     return row
 
 
-def check_completion(session: Session, *, enrollment_id: int) -> bool:
-    """Record completion once, with its date, and credit the course's JP for that year.
-
-    The enrolment row is locked first (FOR UPDATE on PostgreSQL; the IMMEDIATE transaction on
-    SQLite), and jp_entry.enrollment_id is unique, so parallel requests credit JP once."""
-    from app.assessments import service as assessments
-
-    enrollment = repository.enrollment_by_id(session, enrollment_id, for_update=True)
-    if enrollment is None:
-        raise NotFound()
-    if enrollment.status == "completed":
-        return True
-    version = repository.version_with_course(session, enrollment.version_id)
-    assert version is not None
-    rule = version.completion or {}
-    if rule.get("lessons", "all") == "all":
-        done = repository.completed_keys(session, enrollment.id)
-        needed = {lesson_key(m, les) for m in version.modules for les in m.lessons}
-        if not needed <= done:
-            return False
-    if (
-        rule.get("posttest", "required") == "required"
-        and any(q.kind == "posttest" for q in version.quizzes)
-        and not assessments.posttest_passed(session, enrollment_id=enrollment.id)
-    ):
-        return False
-    now = clock.now()
-    enrollment.status = "completed"
-    enrollment.completed_at = now
-    session.flush()
-    _credit_jp(session, enrollment=enrollment, version=version, at=now)
-    issue_certificate_if_due(session, enrollment=enrollment)
-    return True
-
-
-def issue_certificate_if_due(session: Session, *, enrollment: Enrollment) -> None:
-    """A completed enrolment gets its certificate once its required evaluations are filled."""
-    from app.certificates import service as certificates
-    from app.courses import repository as courses
-    from app.evaluations import service as evaluations
-
-    if enrollment.status != "completed":
-        return
-    version = courses.outline(session, enrollment.version_id)
-    assert version is not None
-    if (version.completion or {}).get(
-        "evaluations", "required"
-    ) == "required" and not evaluations.all_done(session, enrollment=enrollment, version=version):
-        return
-    certificates.issue(session, enrollment=enrollment, version=version)
-
-
-def _credit_jp(
+def credit_jp(
     session: Session, *, enrollment: Enrollment, version: CourseVersion, at: datetime
 ) -> None:
     if repository.jp_for_enrollment(session, enrollment.id) is not None:
@@ -239,62 +186,13 @@ def ensure_open(enrollment: Enrollment) -> None:
         raise Conflict("Kursus ini sudah Anda selesaikan.")
 
 
-@dataclass
-class CourseOverview:
-    progress: Progress
-    version: CourseVersion  # the version she reads: her enrolment's, else the current one
-    pretest_done: bool = False
-    posttest_attempts: int = 0
-    evaluations: list[Any] = field(default_factory=list)  # FormState, when evaluations are open
-
-
-def overview(session: Session, *, user_id: int, current: CourseVersion) -> CourseOverview:
-    """What the course page shows this user: her progress in the version she is enrolled in."""
-    from app.assessments import repository as attempts
+def version_for(
+    session: Session, *, enrollment: Enrollment | None, current: CourseVersion
+) -> CourseVersion:
+    """The version a learner reads: her enrolment's (kept across new versions), else the
+    current one."""
+    if enrollment is None or enrollment.version_id == current.id:
+        return current
     from app.courses import repository as courses
 
-    enrollment = repository.enrollment(session, user_id=user_id, course_id=current.course_id)
-    version = current
-    if enrollment is not None and enrollment.version_id != current.id:
-        version = courses.outline(session, enrollment.version_id) or current
-    if enrollment is None:
-        return CourseOverview(progress(version, None, set()), version)
-    done = repository.completed_keys(session, enrollment.id)
-    taken = attempts.attempts(session, enrollment_id=enrollment.id)
-    passed = any(a.kind == "posttest" and a.passed for a in taken)
-    state = progress(version, enrollment, done, posttest_passed=passed)
-    forms = []
-    if enrollment.status == "completed" or state.next_lesson is None:
-        from app.evaluations import service as evaluations
-
-        forms = evaluations.states(session, enrollment=enrollment, version=version)
-    return CourseOverview(
-        state,
-        version,
-        pretest_done=any(a.kind == "pretest" and a.status != "in_progress" for a in taken),
-        posttest_attempts=sum(1 for a in taken if a.kind == "posttest"),
-        evaluations=forms,
-    )
-
-
-@dataclass
-class DashboardEntry:
-    enrollment: Enrollment
-    progress: Progress
-
-
-def dashboard(session: Session, *, user: User) -> list[DashboardEntry]:
-    """Every enrolment with its progress, in a fixed number of queries."""
-    from app.assessments import repository as attempts
-    from app.courses import repository as courses
-
-    enrollments = repository.enrollments_of(session, user.id)
-    keys = repository.completed_keys_for(session, [e.id for e in enrollments])
-    passed = attempts.passed_posttests(session, [e.id for e in enrollments])
-    versions = courses.outlines(session, list({e.version_id for e in enrollments}))
-    return [
-        DashboardEntry(
-            e, progress(versions[e.version_id], e, keys[e.id], posttest_passed=e.id in passed)
-        )
-        for e in enrollments
-    ]
+    return courses.outline(session, enrollment.version_id) or current

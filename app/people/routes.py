@@ -13,6 +13,7 @@ from app.config import get_settings
 from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.errors import Invalid
 from app.core.templating import redirect, render
+from app.jobs.deps import PageJob
 from app.models import Instansi, User
 from app.org import repository as org_repository
 from app.org import service as org
@@ -84,7 +85,8 @@ def import_commit(db: WriteSession, user: HrUser, batch: PageBatch) -> Response:
 
 
 @router.get("/import/{batch_id}/errors.csv")
-def import_errors(db: ReadSession, user: HrUser, batch: PageBatch) -> Response:
+def import_errors(db: WriteSession, user: HrUser, batch: PageBatch) -> Response:
+    """A download of personal data: audited, so the route writes."""
     body = service.errors_csv(db, batch=batch, actor=user)
     return Response(
         body.encode("utf-8"),
@@ -100,3 +102,10 @@ def import_errors(db: ReadSession, user: HrUser, batch: PageBatch) -> Response:
 def units(request: Request, db: ReadSession, user: HrUser) -> Response:
     trees = [(i, org.flatten(org.unit_tree(db, instansi=i))) for i in _choices(db, user)]
     return render(request, "people/units.html", {"trees": trees})
+
+
+@router.post("/jobs/{job_id}/forget-codes")
+def forget_codes(db: WriteSession, job: PageJob) -> Response:
+    """The HR officer has noted the first-login codes of an import: drop them from the server."""
+    service.forget_codes(db, job=job)
+    return redirect(f"/jobs/{job.id}", flash="Kode masuk pertama telah dihapus dari server.")

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
+from app.asn.employment import JENIS_ASN, JENIS_JABATAN, normalise_golongan
+from app.asn.nip import InvalidNip, validate_nip
 from app.audit import service as audit
 from app.config import get_settings
 from app.core import clock, security
@@ -19,9 +21,7 @@ from app.jobs import service as job_records
 from app.models import ImportBatch, Instansi, Job, Role, Unit, User, UserRole
 from app.org import repository as org_repository
 from app.people import repository
-from app.people.asn import JENIS_ASN, JENIS_JABATAN, normalise_golongan
 from app.people.files import KNOWN_COLUMNS, Sheet, UnreadableFile, read_sheet
-from app.people.nip import InvalidNip, validate_nip
 
 FIELDS = ("nama", "email", "jenis_asn", "golongan", "jenis_jabatan", "jabatan")
 
@@ -417,7 +417,13 @@ def run_import_job(database: Database, *, job_id: int) -> None:
                 database, job_id, done=min(start + IMPORT_CHUNK_ROWS, len(rows)), total=len(rows)
             )
         with database.unit_of_work() as session:
-            _record_committed(session, job_id=job_id, batch_id=batch_id, report=report)
+            _record_committed(
+                session,
+                job_id=job_id,
+                batch_id=batch_id,
+                report=report,
+                bad_rows=_bad_rows_csv(sheet, errors),
+            )
     except (UnreadableFile, Invalid) as exc:
         job_records.finish(database, job_id, error=str(exc))
         return
@@ -430,7 +436,7 @@ def run_import_job(database: Database, *, job_id: int) -> None:
 
 
 def _record_committed(
-    session: Session, *, job_id: int, batch_id: int, report: ImportReport
+    session: Session, *, job_id: int, batch_id: int, report: ImportReport, bad_rows: str
 ) -> None:
     job = session.get(Job, job_id)
     batch = session.get(ImportBatch, batch_id)
@@ -439,6 +445,9 @@ def _record_committed(
     batch.committed_at = clock.now()
     batch.created_count, batch.updated_count = report.created, report.updated
     batch.error_count = len(report.errors)
+    # The uploaded file holds every row's personal data; once written, keep only the rows
+    # the HR officer still has to fix (the errors download).
+    batch.data = bad_rows.encode("utf-8")
     actor = session.get(User, job.owner_id) if job.owner_id else None
     audit.record(
         session,
@@ -491,11 +500,7 @@ def batch_for(session: Session, *, batch_id: int, actor: User) -> ImportBatch:
     return batch
 
 
-def errors_csv(session: Session, *, batch: ImportBatch, actor: User) -> str:
-    """The bad rows as they were uploaded, with a `kesalahan` column, ready to fix and re-upload."""
-    settings = get_settings()
-    sheet = read_sheet(batch.data, batch.filename, max_rows=settings.import_max_rows)
-    _, errors = _validate(session, sheet=sheet, instansi=batch.instansi)
+def _bad_rows_csv(sheet: Sheet, errors: list[RowError]) -> str:
     by_row: dict[int, list[str]] = {}
     for e in errors:
         if e.row > 1:
@@ -507,6 +512,21 @@ def errors_csv(session: Session, *, batch: ImportBatch, actor: User) -> str:
     for row, values in sheet.rows:
         if row in by_row:
             writer.writerow([_text(values.get(c)) for c in columns] + ["; ".join(by_row[row])])
+    return "\ufeff" + out.getvalue()
+
+
+def errors_csv(session: Session, *, batch: ImportBatch, actor: User) -> str:
+    """The bad rows as they were uploaded, with a `kesalahan` column, ready to fix and re-upload.
+    Once an import is written, only these rows are kept (see run_import_job)."""
+    if batch.status == "committed":
+        body = batch.data.decode("utf-8")
+        rows = max(body.count("\n") - 1, 0)
+    else:
+        settings = get_settings()
+        sheet = read_sheet(batch.data, batch.filename, max_rows=settings.import_max_rows)
+        _, errors = _validate(session, sheet=sheet, instansi=batch.instansi)
+        body = _bad_rows_csv(sheet, errors)
+        rows = len({e.row for e in errors if e.row > 1})
     audit.record(
         session,
         actor=actor,
@@ -514,6 +534,6 @@ def errors_csv(session: Session, *, batch: ImportBatch, actor: User) -> str:
         object_type="import_batch",
         object_id=batch.id,
         instansi_id=batch.instansi_id,
-        detail={"rows": len(by_row)},
+        detail={"rows": rows},
     )
-    return "\ufeff" + out.getvalue()
+    return body

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.assessments import service as assessments
-from app.catalog import service as catalog
-from app.evaluations import service as evaluations
+from app.completion import service as completion
+from app.courses import service as courses
 from app.learning import service as learning
 from app.models import Certificate, User
 from tests.conftest import login, run_jobs
@@ -32,11 +32,11 @@ FORMS = {
 def complete(
     session: Session, user: User, slug: str = "smart-governance", *, evaluate: bool = True
 ) -> None:
-    version = catalog.published_course(session, slug=slug)
+    version = courses.published_course(session, slug=slug)
     enrollment = learning.enrol(session, user=user, version=version)
     for module in version.modules:
         for lesson in module.lessons:
-            learning.complete_lesson(session, enrollment=enrollment, module=module, lesson=lesson)
+            completion.complete_lesson(session, enrollment=enrollment, module=module, lesson=lesson)
     attempt = assessments.start_attempt(
         session, enrollment=enrollment, quiz=assessments.quiz_of(version, kind="posttest")
     )
@@ -44,10 +44,10 @@ def complete(
         assessments.save_answer(
             session, attempt=attempt, question_key=item.question.key, response=right(item.question)
         )
-    assessments.submit(session, attempt_id=attempt.id)
+    completion.submit_attempt(session, attempt_id=attempt.id)
     if evaluate:
         for form_id, answers in FORMS.items():
-            evaluations.submit(
+            completion.submit_evaluation(
                 session,
                 enrollment=enrollment,
                 version=version,
@@ -65,11 +65,11 @@ def test_certificate_is_issued_after_completion_and_evaluations(
     world.learner.jabatan = "Pengolah Data Kependudukan"
     complete(session, world.learner, evaluate=False)
     assert session.scalars(select(Certificate)).first() is None, "evaluations are required first"
-    version = catalog.published_course(session, slug="smart-governance")
+    version = courses.published_course(session, slug="smart-governance")
     enrollment = learning.enrollment_for(session, user=world.learner, course_id=version.course_id)
     assert enrollment is not None
     for form_id, answers in FORMS.items():
-        evaluations.submit(
+        completion.submit_evaluation(
             session,
             enrollment=enrollment,
             version=version,

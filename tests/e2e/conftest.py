@@ -1,4 +1,5 @@
-"""A real server (uvicorn, two workers) on a fresh SQLite database with the demo data."""
+"""A real server (uvicorn, one process as SQLite is served) and the job worker, on a fresh
+SQLite database with the demo data."""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ def prepare(data: Path) -> dict[str, str]:
     return env
 
 
-def start_server(env: dict[str, str], port: int, workers: int = 2) -> subprocess.Popen[bytes]:
+def start_server(env: dict[str, str], port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     env = {**env, "CAKAP_BASE_URL": f"http://127.0.0.1:{port}"}  # QR codes point at this server
     server = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--port", str(port), "--workers", str(workers)],
@@ -86,14 +87,28 @@ def start_server(env: dict[str, str], port: int, workers: int = 2) -> subprocess
             time.sleep(0.2)
 
 
+def start_worker(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """`cakap worker`, as `make run` starts it: renders certificates, runs imports."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "app", "worker"],
+        env={**env, "CAKAP_BASE_URL": f"http://127.0.0.1:{port}"},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = prepare(tmp_path_factory.mktemp("live"))
     port = free_port()
     server = start_server(env, port)
+    worker = start_worker(env, port)
     yield f"http://127.0.0.1:{port}"
-    server.terminate()
-    server.wait(timeout=10)
+    for process in (server, worker):
+        process.terminate()
+    for process in (server, worker):
+        process.wait(timeout=15)
 
 
 @pytest.fixture(scope="session")

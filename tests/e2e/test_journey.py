@@ -5,6 +5,7 @@ dashboard shows the JP added to the year's total."""
 from __future__ import annotations
 
 import subprocess
+import time
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.demo import LEARNER, LEARNER_PASSWORD
 from app.models import Question
-from tests.e2e.conftest import free_port, prepare, start_server
+from tests.e2e.conftest import free_port, prepare, start_server, start_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -29,14 +30,17 @@ def journey_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
     env = prepare(data)
     port = free_port()
     server = start_server(env, port)
+    worker = start_worker(env, port)
     engine = create_engine(env["CAKAP_DATABASE_URL"])
     with Session(engine) as s:
         answers = {q.key: q for q in s.scalars(select(Question))}
         s.expunge_all()
     yield f"http://127.0.0.1:{port}", answers
     engine.dispose()
-    server.terminate()
-    server.wait(timeout=10)
+    for process in (server, worker):
+        process.terminate()
+    for process in (server, worker):
+        process.wait(timeout=15)
 
 
 def answer_current(page: Page, questions: dict[str, Question], *, right: bool = True) -> None:
@@ -104,6 +108,14 @@ def check_certificate(page: Page, base: str, slug: str) -> None:
         expect(page.locator("[role=status]").first).to_contain_text("Terima kasih")
     page.click("nav >> text=Sertifikat")
     expect(page.locator("h1")).to_have_text("Sertifikat saya")
+    # Rendered and signed by the worker after the completion commits: the page says so until
+    # the file is there.
+    deadline = time.monotonic() + 120
+    while not page.locator("text=Unduh PDF").count():
+        expect(page.locator(".card").first).to_contain_text("sedang disiapkan")
+        assert time.monotonic() < deadline, "the worker did not render the certificate"
+        time.sleep(0.5)
+        page.reload()
     link = page.locator(".card input[readonly]").first.input_value()
     pdf = page.request.get(base + page.locator("text=Unduh PDF").first.get_attribute("href")).body()  # type: ignore[operator]
     assert pdf.startswith(b"%PDF-")

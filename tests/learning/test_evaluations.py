@@ -3,7 +3,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.catalog import service as catalog
+from app.completion import service as completion
+from app.courses import service as courses
 from app.evaluations import service as evaluations
 from app.learning import service as learning
 from app.models import EvaluationResponse
@@ -16,11 +17,11 @@ GOOD = {"penguasaan-materi": 5, "sistematika": 4, "bahasa": 4, "relevansi": 5, "
 
 
 def _finish_lessons(session: Session, world: World, slug: str = "smart-governance"):  # type: ignore[no-untyped-def]
-    version = catalog.published_course(session, slug=slug)
+    version = courses.published_course(session, slug=slug)
     enrollment = learning.enrol(session, user=world.learner, version=version)
     for module in version.modules:
         for lesson in module.lessons:
-            learning.complete_lesson(session, enrollment=enrollment, module=module, lesson=lesson)
+            completion.complete_lesson(session, enrollment=enrollment, module=module, lesson=lesson)
     session.commit()
     return version, enrollment
 
@@ -70,7 +71,7 @@ def test_evaluations_open_at_the_end_and_are_filled_once(
 
 def test_stored_response_does_not_identify_the_learner(session: Session, world: World) -> None:
     version, enrollment = _finish_lessons(session, world)
-    evaluations.submit(
+    completion.submit_evaluation(
         session,
         enrollment=enrollment,
         version=version,
@@ -92,7 +93,7 @@ def test_summary_is_hidden_below_three_responses(session: Session, world: World)
             if form == "pengajar"
             else {"akses": 4, "petunjuk": 4, "beban": 3, "soal": 4, "kepuasan": 5}
         )
-        evaluations.submit(
+        completion.submit_evaluation(
             session,
             enrollment=enrollment,
             version=version,

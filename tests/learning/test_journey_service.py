@@ -6,9 +6,10 @@ from sqlalchemy.orm import Session
 
 from app.assessments import grading
 from app.assessments import service as assessments
-from app.catalog import service as catalog
+from app.completion import service as completion
 from app.core import clock
 from app.core.errors import Conflict, Forbidden
+from app.courses import service as courses
 from app.learning import service as learning
 from app.models import Attempt, CourseVersion, JpEntry
 from tests.factories import World
@@ -18,14 +19,14 @@ pytestmark = pytest.mark.usefixtures("courses_imported")
 
 
 def _course(session: Session, slug: str = "smart-governance") -> CourseVersion:
-    return catalog.published_course(session, slug=slug)
+    return courses.published_course(session, slug=slug)
 
 
 def _all_lessons(session: Session, world: World, version: CourseVersion) -> None:
     enrollment = learning.enrol(session, user=world.learner, version=version)
     for module in version.modules:
         for lesson in module.lessons:
-            learning.complete_lesson(session, enrollment=enrollment, module=module, lesson=lesson)
+            completion.complete_lesson(session, enrollment=enrollment, module=module, lesson=lesson)
 
 
 def _take(session: Session, enrollment, quiz, *, correct: bool = True) -> Attempt:  # type: ignore[no-untyped-def]
@@ -35,7 +36,7 @@ def _take(session: Session, enrollment, quiz, *, correct: bool = True) -> Attemp
         assessments.save_answer(
             session, attempt=attempt, question_key=item.question.key, response=response
         )
-    return assessments.submit(session, attempt_id=attempt.id)
+    return completion.submit_attempt(session, attempt_id=attempt.id)
 
 
 def test_enrolment_is_idempotent(session: Session, world: World) -> None:
@@ -66,7 +67,7 @@ def test_full_course_completes_once_and_credits_jp(session: Session, world: Worl
     assert enrollment.learning_gain == 100
     assert learning.jp_this_year(session, user=world.learner) == version.jp
 
-    learning.check_completion(session, enrollment_id=enrollment.id)
+    completion.check(session, enrollment_id=enrollment.id)
     count = session.scalar(
         select(func.count()).select_from(JpEntry).where(JpEntry.user_id == world.learner.id)
     )
@@ -79,10 +80,10 @@ def test_lesson_completion_is_idempotent_and_resume_points_at_the_next_lesson(
     version = _course(session)
     enrollment = learning.enrol(session, user=world.learner, version=version)
     first_module = version.modules[0]
-    learning.complete_lesson(
+    completion.complete_lesson(
         session, enrollment=enrollment, module=first_module, lesson=first_module.lessons[0]
     )
-    learning.complete_lesson(
+    completion.complete_lesson(
         session, enrollment=enrollment, module=first_module, lesson=first_module.lessons[0]
     )
     done = learning.repository.completed_keys(session, enrollment.id)
@@ -142,7 +143,7 @@ def test_expired_attempt_is_finished_with_its_saved_answers(session: Session, wo
                 question_key=items[6].question.key,
                 response=right(items[6].question),
             )
-        graded = assessments.submit(session, attempt_id=attempt.id)
+        graded = completion.submit_attempt(session, attempt_id=attempt.id)
     finally:
         clock.freeze(None)
     assert graded.status == "expired"
@@ -154,7 +155,7 @@ def test_submission_is_graded_once(session: Session, world: World) -> None:
     enrollment = learning.enrol(session, user=world.learner, version=version)
     quiz = assessments.quiz_of(version, kind="posttest")
     graded = _take(session, enrollment, quiz, correct=False)
-    again = assessments.submit(session, attempt_id=graded.id)
+    again = completion.submit_attempt(session, attempt_id=graded.id)
     assert again.id == graded.id and again.score == graded.score
     with pytest.raises(Conflict):
         assessments.save_answer(

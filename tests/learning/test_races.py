@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.assessments import service as assessments
-from app.catalog import service as catalog
+from app.completion import service as completion
 from app.core.db import Database
 from app.courses import service as courses
 from app.learning import service as learning
@@ -49,7 +49,7 @@ def _setup(db: Database) -> tuple[int, int]:
         factories.bind(s)
         inst = factories.InstansiFactory(code="3206")
         user = factories.UserFactory(instansi_id=inst.id)
-        version = catalog.published_course(s, slug="smart-governance")
+        version = courses.published_course(s, slug="smart-governance")
         enrollment = learning.enrol(s, user=user, version=version)
         return user.id, enrollment.id
 
@@ -105,13 +105,13 @@ def test_parallel_submissions_give_one_graded_result_and_jp_once(real_database: 
         assert enrollment is not None
         for module in enrollment.version.modules:
             for lesson in module.lessons:
-                learning.complete_lesson(s, enrollment=enrollment, module=module, lesson=lesson)
+                completion.complete_lesson(s, enrollment=enrollment, module=module, lesson=lesson)
     attempt_id = _start(real_database, enrollment_id)
     _answer_all(real_database, attempt_id)
 
     def submit() -> tuple[float | None, object]:
         with real_database.unit_of_work() as s:
-            graded = assessments.submit(s, attempt_id=attempt_id)
+            graded = completion.submit_attempt(s, attempt_id=attempt_id)
             return graded.score, graded.submitted_at
 
     results = _parallel(N, submit)
@@ -131,18 +131,18 @@ def test_parallel_completions_credit_jp_once(real_database: Database) -> None:
         assert enrollment is not None
         lessons = [(m, les) for m in enrollment.version.modules for les in m.lessons]
         for module, lesson in lessons[:-1]:
-            learning.complete_lesson(s, enrollment=enrollment, module=module, lesson=lesson)
+            completion.complete_lesson(s, enrollment=enrollment, module=module, lesson=lesson)
     attempt_id = _start(real_database, enrollment_id)
     _answer_all(real_database, attempt_id)
     with real_database.unit_of_work() as s:
-        assert assessments.submit(s, attempt_id=attempt_id).passed
+        assert completion.submit_attempt(s, attempt_id=attempt_id).passed
 
     def complete_last() -> None:
         with real_database.unit_of_work() as s:
             enrollment = learning.repository.enrollment_by_id(s, enrollment_id)
             assert enrollment is not None
             module, lesson = [(m, les) for m in enrollment.version.modules for les in m.lessons][-1]
-            learning.complete_lesson(s, enrollment=enrollment, module=module, lesson=lesson)
+            completion.complete_lesson(s, enrollment=enrollment, module=module, lesson=lesson)
 
     _parallel(N, complete_last)
     with real_database.unit_of_work(write=False) as s:
@@ -162,14 +162,16 @@ def test_parallel_completions_of_different_learners_number_certificates_without_
         courses.import_courses(s, path=COURSES)
         factories.bind(s)
         inst = factories.InstansiFactory(code="3206")
-        version = catalog.published_course(s, slug="smart-governance")
+        version = courses.published_course(s, slug="smart-governance")
         ids = []
         for _ in range(n):
             user = factories.UserFactory(instansi_id=inst.id)
             enrollment = learning.enrol(s, user=user, version=version)
             for module in version.modules:
                 for lesson in module.lessons:
-                    learning.complete_lesson(s, enrollment=enrollment, module=module, lesson=lesson)
+                    completion.complete_lesson(
+                        s, enrollment=enrollment, module=module, lesson=lesson
+                    )
             quiz = assessments.quiz_of(version, kind="posttest")
             attempt = assessments.start_attempt(s, enrollment=enrollment, quiz=quiz)
             for item in assessments.paper(s, attempt=attempt):
@@ -179,8 +181,8 @@ def test_parallel_completions_of_different_learners_number_certificates_without_
                     question_key=item.question.key,
                     response=right(item.question),
                 )
-            assessments.submit(s, attempt_id=attempt.id)
-            evaluations.submit(
+            completion.submit_attempt(s, attempt_id=attempt.id)
+            completion.submit_evaluation(
                 s,
                 enrollment=enrollment,
                 version=version,
@@ -198,7 +200,7 @@ def test_parallel_completions_of_different_learners_number_certificates_without_
         with real_database.unit_of_work() as s:
             enrollment = learning.repository.enrollment_by_id(s, enrollment_id)
             assert enrollment is not None
-            evaluations.submit(
+            completion.submit_evaluation(
                 s,
                 enrollment=enrollment,
                 version=enrollment.version,
@@ -222,14 +224,16 @@ def test_batch_reissue_renders_in_several_processes(real_database: Database) -> 
         courses.import_courses(s, path=COURSES)
         factories.bind(s)
         inst = factories.InstansiFactory(code="3206")
-        version = catalog.published_course(s, slug="smart-governance")
+        version = courses.published_course(s, slug="smart-governance")
         for _ in range(3):
             enrollment = learning.enrol(
                 s, user=factories.UserFactory(instansi_id=inst.id), version=version
             )
             for module in version.modules:
                 for lesson in module.lessons:
-                    learning.complete_lesson(s, enrollment=enrollment, module=module, lesson=lesson)
+                    completion.complete_lesson(
+                        s, enrollment=enrollment, module=module, lesson=lesson
+                    )
             attempt = assessments.start_attempt(
                 s, enrollment=enrollment, quiz=assessments.quiz_of(version, kind="posttest")
             )
@@ -240,9 +244,9 @@ def test_batch_reissue_renders_in_several_processes(real_database: Database) -> 
                     question_key=item.question.key,
                     response=right(item.question),
                 )
-            assessments.submit(s, attempt_id=attempt.id)
+            completion.submit_attempt(s, attempt_id=attempt.id)
             for form in evaluations.DEFAULT_FORMS:
-                evaluations.submit(
+                completion.submit_evaluation(
                     s,
                     enrollment=enrollment,
                     version=version,

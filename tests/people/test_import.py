@@ -252,7 +252,9 @@ def test_hr_page_preview_then_commit_then_download_bad_rows(
     assert (state["status"], state["percent"], state["result"]["created"]) == ("done", 100, 10)
     codes = [a["code"] for a in state["result"]["accounts"]]
     assert len(codes) == 10 and all(len(c) == 19 for c in codes)
-    forget = client.post(f"/jobs/{job_id}/forget-codes", data={"csrf_token": csrf_from(done.text)})
+    forget = client.post(
+        f"/hr/jobs/{job_id}/forget-codes", data={"csrf_token": csrf_from(done.text)}
+    )
     assert forget.status_code == 200 and codes[0] not in forget.text
     assert client.get(f"/api/v1/jobs/{job_id}").json()["result"]["accounts"] == []
 
@@ -265,6 +267,12 @@ def test_hr_page_preview_then_commit_then_download_bad_rows(
     assert lines[0].endswith(";kesalahan")
     assert len(lines) == 4
     assert "tanggal lahir 1985-13-12 tidak valid" in lines[1]
+    from app.models import ImportBatch
+
+    kept = session.get(ImportBatch, batch_id)
+    assert kept is not None
+    session.refresh(kept)
+    assert b"198001012005011001" not in kept.data, "imported rows' personal data is not kept"
 
     login(client, world.hr_other.nip or "")
     assert client.get(job_url).status_code == 404, "only the person who started a job sees it"

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from app.people.nip import InvalidNip, mask_nip, normalise_nip, validate_nip
+from app.asn.nip import InvalidNip, mask_nip, normalise_nip, validate_nip
 
 TODAY = date(2026, 11, 27)
 

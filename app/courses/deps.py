@@ -1,3 +1,5 @@
+"""Load a published course from the URL (any logged-in user may read the catalogue)."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -5,8 +7,8 @@ from typing import Annotated
 from fastapi import Depends
 
 from app.accounts.deps import ApiUser, PagePrincipal
-from app.catalog import service
 from app.core.db import ReadSession
+from app.courses import service
 from app.models import CourseVersion
 
 

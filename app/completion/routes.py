@@ -1,0 +1,94 @@
+"""The page actions that can complete a course: a lesson marked done, a quiz submitted, an
+evaluation filled. Each goes through app.completion, which decides what follows."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
+
+from app.accounts.deps import verify_csrf
+from app.assessments.deps import PageAttempt
+from app.assessments.routes import attempt_url
+from app.completion import service as completion
+from app.core.db import TransactionRoute, WriteSession
+from app.core.errors import AppError
+from app.core.templating import redirect, render
+from app.evaluations import service as evaluations
+from app.evaluations.routes import form_data
+from app.learning import service as learning
+from app.learning.deps import PageEnrolled, PageLesson
+from app.learning.routes import lesson_url
+
+router = APIRouter(
+    route_class=TransactionRoute,
+    prefix="/courses",
+    dependencies=[Depends(verify_csrf)],
+    include_in_schema=False,
+)
+
+
+@router.post("/{slug}/lessons/{module}/{lesson}/complete")
+def lesson_complete(db: WriteSession, found: PageLesson) -> Response:
+    completion.complete_lesson(
+        db, enrollment=found.enrolled.enrollment, module=found.module, lesson=found.lesson
+    )
+    version = found.enrolled.version
+    _, following = learning.neighbours(version, found.lesson)
+    slug = version.course.slug
+    if following is not None:
+        return redirect(
+            lesson_url(slug, following[0].slug, following[1].slug),
+            flash="Pelajaran ditandai selesai.",
+        )
+    return redirect(f"/courses/{slug}", flash="Semua pelajaran modul terakhir selesai.")
+
+
+@router.post("/{slug}/attempts/{attempt_id}/submit")
+def attempt_submit(db: WriteSession, enrolled: PageEnrolled, attempt: PageAttempt) -> Response:
+    completion.submit_attempt(db, attempt_id=attempt.id)
+    return redirect(f"{attempt_url(enrolled.version.course.slug, attempt.id)}/result")
+
+
+@router.post("/{slug}/evaluations/{form_id}", response_class=HTMLResponse)
+def evaluation_submit(
+    db: WriteSession,
+    request: Request,
+    enrolled: PageEnrolled,
+    form_id: str,
+    data: Annotated[FormData, Depends(form_data)],
+) -> Response:
+    form = evaluations.form_of(enrolled.version, form_id)
+    answers = {
+        q["id"]: data.get(f"q-{q['id']}") for q in form["questions"] if data.get(f"q-{q['id']}")
+    }
+    comment = data.get("comment")
+    try:
+        completion.submit_evaluation(
+            db,
+            enrollment=enrolled.enrollment,
+            version=enrolled.version,
+            form_id=form_id,
+            answers=answers,
+            comment=comment if isinstance(comment, str) else None,
+        )
+    except AppError as exc:
+        return render(
+            request,
+            "evaluations/form.html",
+            {
+                "course": enrolled.version.course,
+                "version": enrolled.version,
+                "form": form,
+                "scale": evaluations.SCALE,
+                "submitted": False,
+                "open": True,
+                "error": exc.message,
+                "values": answers,
+                "comment": comment,
+            },
+            status_code=422 if exc.status_code == 422 else exc.status_code,
+        )
+    return redirect(
+        f"/courses/{enrolled.version.course.slug}", flash="Terima kasih atas evaluasi Anda."
+    )
