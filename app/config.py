@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     jobs_url: str = ""
     # Requests holding a database session at once per process (the connection pool's size),
     # and worker threads; the pool must stay below the threads (see app/core/db.py).
-    db_pool_size: int = Field(default=16, ge=1)
+    db_pool_size: int = Field(default=8, ge=1)
     threads: int = Field(default=40, ge=2)
 
     import_max_bytes: int = 5 * 1024 * 1024

@@ -12,7 +12,7 @@ from app.accounts.principal import Principal
 from app.accounts.service import LoginCheck
 from app.config import get_settings
 from app.core import security
-from app.core.db import Database, ReadSession
+from app.core.db import Database, ReadSession, end_read
 from app.core.errors import Forbidden, RedirectRequired, Unauthenticated
 from app.core.middleware import SESSION_COOKIE
 from app.core.security import UNSAFE_METHODS
@@ -34,6 +34,7 @@ def check_login(request: Request, db: Session, *, username: str, password: str) 
     check = service.check_credentials(
         db, username=username, password=password, address=client_address(request)
     )
+    end_read(request)
     if not check.ok and not check.throttled:
         database: Database = request.app.state.db
         with database.unit_of_work() as own:
@@ -55,6 +56,12 @@ PageLogin = Annotated[LoginCheck, Depends(page_login)]
 
 def optional_principal(request: Request, db: ReadSession) -> Principal | None:
     """Who holds the session cookie, or None: one query. Also the page frame's `viewer`."""
+    return session_principal(request, db)
+
+
+def session_principal(request: Request, db: Session) -> Principal | None:
+    """The body of `optional_principal`, callable from another sync dependency, so that a page
+    loads who is asking and what she asks for in one worker-thread hop."""
     if hasattr(request.state, "principal"):
         return request.state.principal
     token = request.cookies.get(SESSION_COOKIE)
@@ -68,9 +75,14 @@ def optional_principal(request: Request, db: ReadSession) -> Principal | None:
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
-async def page_principal(request: Request, principal: OptionalPrincipal) -> Principal:
-    """A logged-in user for an HTML page; sends them through the first-login steps first.
-    Async because it only reads what is already loaded: no thread hop."""
+def page_principal(request: Request, db: ReadSession) -> Principal:
+    """A logged-in user for an HTML page; sends them through the first-login steps first."""
+    return logged_in_page_user(request, db)
+
+
+def logged_in_page_user(request: Request, db: Session) -> Principal:
+    """The body of `page_principal`, for sync dependencies that load more in the same hop."""
+    principal = session_principal(request, db)
     if principal is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise RedirectRequired(f"/login?next={quote(target, safe='')}")

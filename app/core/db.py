@@ -56,7 +56,7 @@ WRITE = {"sqlite_begin": "IMMEDIATE"}
 # Requests hold at most this many connections per process (the gate); keep it below the
 # worker-thread count (Settings.threads) so a request holding a connection always finds a
 # thread. CLI commands and jobs may use the pool's overflow.
-DEFAULT_POOL_SIZE = 16
+DEFAULT_POOL_SIZE = 8
 
 
 def build_engine(url: str, **kwargs: Any) -> Engine:
@@ -174,6 +174,12 @@ class RequestTransaction:
             self.session.info[READ_ONLY] = True
         return self.session
 
+    def end_read(self) -> None:
+        """End the read transaction so far (in a worker thread): what follows reads afresh, and a
+        unit of work of its own (a login failure's count) is not nested inside this one."""
+        if self.session is not None and not self.writing and self.session.in_transaction():
+            self.session.commit()
+
     async def begin_write(self) -> Session:
         session = self.get()
         if self.writing:
@@ -230,6 +236,10 @@ def _finish(session: Session, commit: bool) -> None:
             session.rollback()
     finally:
         session.close()
+
+
+def end_read(request: Request) -> None:
+    _transaction(request).end_read()
 
 
 def _transaction(request: Request) -> RequestTransaction:

@@ -105,7 +105,7 @@ def units(request: Request, db: ReadSession, user: HrUser) -> Response:
 
 
 @router.post("/jobs/{job_id}/forget-codes")
-def forget_codes(db: WriteSession, job: PageJob) -> Response:
+def forget_codes(db: WriteSession, user: HrUser, job: PageJob) -> Response:
     """The HR officer has noted the first-login codes of an import: drop them from the server."""
     service.forget_codes(db, job=job)
     return redirect(f"/jobs/{job.id}", flash="Kode masuk pertama telah dihapus dari server.")
