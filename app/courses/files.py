@@ -142,12 +142,6 @@ def course_folders(path: Path) -> list[Path]:
     return sorted(p for p in path.iterdir() if p.is_dir() and (p / "course.yaml").is_file())
 
 
-def read_course(folder: Path) -> tuple[ParsedCourse | None, list[Problem]]:
-    """The parsed course, or None and its errors (warnings are left out: see check_course)."""
-    parsed, errors, _warnings = check_course(folder)
-    return parsed, errors
-
-
 def check_course(
     folder: Path, *, minutes_per_jp: int | None = None
 ) -> tuple[ParsedCourse | None, list[Problem], list[Problem]]:

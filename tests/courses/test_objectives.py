@@ -161,6 +161,14 @@ def test_check_command_lists_warnings_apart_and_fails_only_on_errors(course: Pat
     assert any("'tc-m2-o3' is not measured" in line for line in lines[header:])
 
 
+def test_a_broken_module_file_does_not_cascade_into_objective_errors(course: Path) -> None:
+    module = course / "02-modul-2" / "module.yaml"
+    module.write_text("title: Modul 2\nobjectives: [tidak ditutup\n", encoding="utf-8")
+    errors = _errors(course)
+    assert len(errors) == 1, errors
+    assert "02-modul-2/module.yaml:" in errors[0] and "YAML syntax error" in errors[0]
+
+
 # --- draw_per_objective -------------------------------------------------------------------
 
 
