@@ -285,16 +285,24 @@ def people_import(
 
 @courses_cli.command("check")
 def courses_check(path: Annotated[Path | None, typer.Argument()] = None) -> None:
-    """Validate course folders; every problem is printed as path:line: message."""
+    """Validate course folders; every problem is printed as path:line: message.
+
+    Errors fail the check; warnings (e.g. an objective that no pre- or post-test question
+    measures) are listed after them and do not."""
     from app.courses import service as courses
 
     target = path or get_settings().courses_dir
-    parsed, problems = courses.check(target)
-    for problem in problems:
+    report = courses.check(target)
+    for problem in report.errors:
         typer.echo(str(problem))
-    if problems:
-        _fail(f"{len(problems)} masalah ditemukan.")
-    out.print(f"{len(parsed)} kursus valid: {', '.join(c.slug for c in parsed)}", highlight=False)
+    if report.warnings:
+        typer.echo(f"Peringatan ({len(report.warnings)}; tidak menggagalkan pemeriksaan):")
+        for warning in report.warnings:
+            typer.echo(f"{warning}")
+    if report.errors:
+        _fail(f"{len(report.errors)} masalah ditemukan.")
+    valid = ", ".join(c.slug for c in report.courses)
+    out.print(f"{len(report.courses)} kursus valid: {valid}", highlight=False)
 
 
 @courses_cli.command("import")

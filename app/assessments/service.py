@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -40,19 +41,44 @@ def posttest_passed(session: Session, *, enrollment_id: int) -> bool:
     return repository.posttest_passed(session, enrollment_id=enrollment_id)
 
 
-def _draw(quiz: Quiz) -> list[dict[str, Any]]:
+def draw_paper(quiz: Quiz) -> list[dict[str, Any]]:
+    """A new attempt's paper: which questions, and each one's choice order."""
     rng = clock.rng()
-    pool = list(quiz.questions)
-    chosen = rng.sample(pool, quiz.draw) if quiz.draw and quiz.draw < len(pool) else pool
-    if quiz.draw and quiz.draw < len(pool):
-        chosen.sort(key=lambda q: q.position)  # drawn at random, shown in the author's order
     paper = []
-    for question in chosen:
+    for question in _choose_questions(quiz, rng):
         ids = [str(c["id"]) for c in question.choices]
         if quiz.shuffle_choices and question.type in ("single", "multiple"):
             rng.shuffle(ids)
         paper.append({"key": question.key, "choices": ids})
     return paper
+
+
+def _choose_questions(quiz: Quiz, rng: random.Random) -> list[Question]:
+    pool = list(quiz.questions)
+    if quiz.draw_per_objective:
+        return _draw_per_objective(pool, quiz.draw_per_objective, rng)
+    if quiz.draw and quiz.draw < len(pool):
+        chosen = rng.sample(pool, quiz.draw)
+        chosen.sort(key=lambda q: q.position)  # drawn at random, shown in the author's order
+        return chosen
+    return pool
+
+
+def _draw_per_objective(pool: list[Question], k: int, rng: random.Random) -> list[Question]:
+    """`k` questions for every objective the pool measures, in random order: each attempt of
+    the pre-test and the post-test then weighs the objectives alike, so the gain compares like
+    with like. (The course check makes sure every objective has at least `k`.)"""
+    by_objective: dict[str, list[Question]] = {}
+    for question in pool:
+        if question.objective:
+            by_objective.setdefault(question.objective, []).append(question)
+    chosen = [
+        question
+        for questions in by_objective.values()
+        for question in rng.sample(questions, min(k, len(questions)))
+    ]
+    rng.shuffle(chosen)
+    return chosen
 
 
 def is_expired(attempt: Attempt) -> bool:
@@ -98,7 +124,7 @@ def start_attempt(session: Session, *, enrollment: Enrollment, quiz: Quiz) -> At
         deadline=now + timedelta(minutes=quiz.time_limit_minutes)
         if quiz.time_limit_minutes
         else None,
-        paper=_draw(quiz),
+        paper=draw_paper(quiz),
     )
     session.add(attempt)
     session.flush()

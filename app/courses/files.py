@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from app.config import get_settings
+from app.courses import rules
 from app.courses.markdown import media_references
+from app.courses.parsed import (
+    CheckReport,
+    ParsedCourse,
+    ParsedLesson,
+    ParsedMedia,
+    ParsedModule,
+    ParsedQuiz,
+    Problem,
+    Source,
+    display_path,
+)
 from app.courses.schemas import (
     SLUG,
     CourseFile,
@@ -35,76 +47,51 @@ MEDIA_TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-
-@dataclass
-class ParsedLesson:
-    slug: str
-    position: int
-    front: LessonFront
-    body: str
-
-
-@dataclass
-class ParsedQuiz:
-    kind: str  # pretest | module | posttest
-    data: QuizFile
-
-
-@dataclass
-class ParsedModule:
-    slug: str
-    position: int
-    data: ModuleFile
-    lessons: list[ParsedLesson] = field(default_factory=list)
-    quiz: ParsedQuiz | None = None
-
-
-@dataclass
-class ParsedMedia:
-    path: str
-    content_type: str
-    data: bytes
-
-
-@dataclass
-class ParsedCourse:
-    slug: str
-    folder: Path
-    data: CourseFile
-    modules: list[ParsedModule]
-    pretest: ParsedQuiz | None
-    posttest: ParsedQuiz | None
-    evaluation: EvaluationFile | None
-    media: list[ParsedMedia]
-    content_hash: str
-
-
 class _Reader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.problems: list[Problem] = []
-
-    def show(self, path: Path) -> str:
-        try:
-            return str(path.resolve().relative_to(Path.cwd()))
-        except ValueError:
-            return str(path)
+        # Set when a file could not be read: the rules spanning files then wait, so that one
+        # broken file does not cascade into errors about its neighbours.
+        self.incomplete = False
 
     def problem(self, path: Path, line: int, message: str) -> None:
-        self.problems.append(Problem(self.show(path), line, message))
+        self.problems.append(Problem(display_path(path), line, message))
 
     def yaml_model(
         self, path: Path, model: type[M], *, text: str | None = None, line_offset: int = 0
     ) -> M | None:
+        read = self.yaml_document(path, model, text=text, line_offset=line_offset)
+        return read[0] if read else None
+
+    def yaml_document(
+        self, path: Path, model: type[M], *, text: str | None = None, line_offset: int = 0
+    ) -> tuple[M, Source] | None:
+        """The file as `model`, with its source for later problems; None after reporting."""
+        found = self._compose(path, text=text, line_offset=line_offset)
+        if found is None:
+            self.incomplete = True
+            return None
+        node, data = found
+        source = Source(path, node, line_offset)
+        try:
+            return model.model_validate(data), source
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = tuple(err["loc"])
+                where = _format_loc(loc)
+                message = err["msg"].removeprefix("Value error, ")
+                if err["type"] == "extra_forbidden":
+                    message = "unknown field"
+                self.problems.append(
+                    source.problem(loc, f"{where}: {message}" if where else message)
+                )
+            self.incomplete = True
+            return None
+
+    def _compose(
+        self, path: Path, *, text: str | None, line_offset: int
+    ) -> tuple[yaml.Node | None, dict[str, Any]] | None:
         if text is None:
             try:
                 text = path.read_text(encoding="utf-8")
@@ -127,18 +114,7 @@ class _Reader:
         if not isinstance(data, dict):
             self.problem(path, 1 + line_offset, "expected a mapping of fields")
             return None
-        try:
-            return model.model_validate(data)
-        except ValidationError as exc:
-            for err in exc.errors():
-                loc = tuple(err["loc"])
-                line = _line_of(node, loc) + line_offset
-                where = _format_loc(loc)
-                message = err["msg"].removeprefix("Value error, ")
-                if err["type"] == "extra_forbidden":
-                    message = "unknown field"
-                self.problem(path, line, f"{where}: {message}" if where else message)
-            return None
+        return node, data
 
 
 def _format_loc(loc: tuple[Any, ...]) -> str:
@@ -146,28 +122,6 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
-
-
-def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
-    """The line (1-based) of the deepest YAML node on `loc` that exists."""
-    line = node.start_mark.line + 1 if node is not None else 1
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if key.value == part:
-                    node = value
-                    line = key.start_mark.line + 1
-                    break
-            else:
-                return line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                return line
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
@@ -188,13 +142,56 @@ def course_folders(path: Path) -> list[Path]:
     return sorted(p for p in path.iterdir() if p.is_dir() and (p / "course.yaml").is_file())
 
 
-def read_course(folder: Path) -> tuple[ParsedCourse | None, list[Problem]]:
+def check_course(
+    folder: Path, *, minutes_per_jp: int | None = None
+) -> tuple[ParsedCourse | None, list[Problem], list[Problem]]:
+    """(parsed course or None, errors, warnings). Any error: no parsed course."""
     reader = _Reader(folder)
     slug = folder.name
     if not re.match(SLUG, slug):
         reader.problem(folder, 1, f"course folder name {slug!r} is not a valid slug (a-z, 0-9, -)")
-    course = reader.yaml_model(folder / "course.yaml", CourseFile)
+    course = reader.yaml_document(folder / "course.yaml", CourseFile)
+    modules = _read_modules(reader, folder)
+    pretest = _read_quiz(reader, folder / "pretest.yaml", "pretest")
+    posttest = _read_quiz(reader, folder / "posttest.yaml", "posttest")
+    evaluation = None
+    if (folder / "evaluation.yaml").is_file():
+        evaluation = reader.yaml_model(folder / "evaluation.yaml", EvaluationFile)
+    media = _read_media(reader, folder / "media")
+    _check_media_references(reader, folder, modules, media)
+    quizzes = [q for q in (pretest, posttest) if q] + [m.quiz for m in modules if m.quiz]
+    _check_question_ids(reader, folder, quizzes)
 
+    findings = rules.Findings()
+    if not reader.incomplete and course is not None:
+        rules.check_objectives(modules, quizzes, findings)
+        rules.check_draws(pretest, posttest, [m.quiz for m in modules if m.quiz], findings)
+        rules.check_jp(
+            course[0],
+            course[1],
+            modules,
+            minutes_per_jp=minutes_per_jp or get_settings().minutes_per_jp,
+            findings=findings,
+        )
+    errors = reader.problems + findings.errors
+    if errors or course is None:
+        return None, errors, findings.warnings
+    parsed = ParsedCourse(
+        slug=slug,
+        folder=folder,
+        data=course[0],
+        modules=modules,
+        pretest=pretest,
+        posttest=posttest,
+        evaluation=evaluation,
+        media=media,
+        content_hash=_hash_folder(folder),
+        warnings=findings.warnings,
+    )
+    return parsed, [], findings.warnings
+
+
+def _read_modules(reader: _Reader, folder: Path) -> list[ParsedModule]:
     modules: list[ParsedModule] = []
     seen_positions: dict[int, str] = {}
     for entry in sorted(folder.iterdir()):
@@ -203,6 +200,7 @@ def read_course(folder: Path) -> tuple[ParsedCourse | None, list[Problem]]:
         match = NUMBERED.match(entry.name)
         if not match or not re.match(SLUG, match.group(2)):
             reader.problem(entry, 1, "module folders are named NN-<slug> (e.g. 01-konsep-dasar)")
+            reader.incomplete = True
             continue
         position = int(match.group(1))
         if position in seen_positions:
@@ -215,14 +213,12 @@ def read_course(folder: Path) -> tuple[ParsedCourse | None, list[Problem]]:
             modules.append(module)
     if not modules and not reader.problems:
         reader.problem(folder, 1, "a course needs at least one module folder NN-<slug>/")
+    return modules
 
-    pretest = _read_quiz(reader, folder / "pretest.yaml", "pretest")
-    posttest = _read_quiz(reader, folder / "posttest.yaml", "posttest")
-    evaluation = None
-    if (folder / "evaluation.yaml").is_file():
-        evaluation = reader.yaml_model(folder / "evaluation.yaml", EvaluationFile)
 
-    media = _read_media(reader, folder / "media")
+def _check_media_references(
+    reader: _Reader, folder: Path, modules: list[ParsedModule], media: list[ParsedMedia]
+) -> None:
     media_paths = {m.path for m in media}
     for module in modules:
         for lesson in module.lessons:
@@ -235,31 +231,14 @@ def read_course(folder: Path) -> tuple[ParsedCourse | None, list[Problem]]:
                     )
                     reader.problem(path, 1, f"image {ref} not found in the course's media/ folder")
 
-    _check_question_ids(
-        reader, folder, [q for q in (pretest, posttest) if q] + [m.quiz for m in modules if m.quiz]
-    )
-
-    if reader.problems or course is None:
-        return None, reader.problems
-    return ParsedCourse(
-        slug=slug,
-        folder=folder,
-        data=course,
-        modules=modules,
-        pretest=pretest,
-        posttest=posttest,
-        evaluation=evaluation,
-        media=media,
-        content_hash=_hash_folder(folder),
-    ), []
-
 
 def _read_module(reader: _Reader, folder: Path, slug: str, position: int) -> ParsedModule | None:
     meta_path = folder / "module.yaml"
     if not meta_path.is_file():
         reader.problem(meta_path, 1, "module.yaml is missing")
+        reader.incomplete = True
         return None
-    data = reader.yaml_model(meta_path, ModuleFile)
+    meta = reader.yaml_document(meta_path, ModuleFile)
     lessons: list[ParsedLesson] = []
     positions: dict[int, str] = {}
     for entry in sorted(folder.iterdir()):
@@ -271,6 +250,7 @@ def _read_module(reader: _Reader, folder: Path, slug: str, position: int) -> Par
         match = NUMBERED.match(entry.stem)
         if not match or not re.match(SLUG, match.group(2)):
             reader.problem(entry, 1, "lesson files are named NN-<slug>.md (e.g. 01-pengantar.md)")
+            reader.incomplete = True
             continue
         lesson_position = int(match.group(1))
         if lesson_position in positions:
@@ -286,9 +266,12 @@ def _read_module(reader: _Reader, folder: Path, slug: str, position: int) -> Par
     if not lessons and not positions:
         reader.problem(folder, 1, "a module needs at least one lesson NN-<slug>.md")
     quiz = _read_quiz(reader, folder / "quiz.yaml", "module")
-    if data is None:
+    if meta is None:
         return None
-    return ParsedModule(slug=slug, position=position, data=data, lessons=lessons, quiz=quiz)
+    data, source = meta
+    return ParsedModule(
+        slug=slug, position=position, data=data, source=source, lessons=lessons, quiz=quiz
+    )
 
 
 def _read_lesson(reader: _Reader, path: Path, slug: str, position: int) -> ParsedLesson | None:
@@ -296,15 +279,18 @@ def _read_lesson(reader: _Reader, path: Path, slug: str, position: int) -> Parse
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         reader.problem(path, 1, "file is not UTF-8")
+        reader.incomplete = True
         return None
     split = split_front_matter(text)
     if split is None:
         reader.problem(path, 1, "a lesson starts with YAML front matter between --- lines")
+        reader.incomplete = True
         return None
     front_text, body, _body_line = split
     front = reader.yaml_model(path, LessonFront, text=front_text, line_offset=1)
     if not body.strip():
         reader.problem(path, _body_line, "the lesson has no content")
+        reader.incomplete = True
         return None
     if front is None:
         return None
@@ -314,8 +300,8 @@ def _read_lesson(reader: _Reader, path: Path, slug: str, position: int) -> Parse
 def _read_quiz(reader: _Reader, path: Path, kind: str) -> ParsedQuiz | None:
     if not path.is_file():
         return None
-    data = reader.yaml_model(path, QuizFile)
-    return ParsedQuiz(kind=kind, data=data) if data else None
+    read = reader.yaml_document(path, QuizFile)
+    return ParsedQuiz(kind=kind, data=read[0], source=read[1]) if read else None
 
 
 def _check_question_ids(reader: _Reader, folder: Path, quizzes: list[ParsedQuiz]) -> None:
@@ -360,20 +346,29 @@ def _hash_folder(folder: Path) -> str:
 
 
 def read_all(path: Path) -> tuple[list[ParsedCourse], list[Problem]]:
+    """The courses under `path` and the errors that refuse them (warnings left out)."""
+    report = check_all(path)
+    return report.courses, report.errors
+
+
+def check_all(path: Path, *, minutes_per_jp: int | None = None) -> CheckReport:
+    """Every course under `path`, with errors and warnings reported apart."""
     if not path.is_dir():
-        return [], [Problem(str(path), 1, "not a folder")]
+        return CheckReport(errors=[Problem(str(path), 1, "not a folder")])
     folders = course_folders(path)
     if not folders:
-        return [], [Problem(str(path), 1, "no course.yaml found in this folder or its subfolders")]
-    courses: list[ParsedCourse] = []
-    problems: list[Problem] = []
+        return CheckReport(
+            errors=[Problem(str(path), 1, "no course.yaml found in this folder or its subfolders")]
+        )
+    report = CheckReport()
     codes: dict[str, str] = {}
     for folder in folders:
-        parsed, found = read_course(folder)
-        problems.extend(found)
+        parsed, errors, warnings = check_course(folder, minutes_per_jp=minutes_per_jp)
+        report.errors.extend(errors)
+        report.warnings.extend(warnings)
         if parsed:
             if parsed.data.code in codes:
-                problems.append(
+                report.errors.append(
                     Problem(
                         str(folder / "course.yaml"),
                         1,
@@ -381,5 +376,5 @@ def read_all(path: Path) -> tuple[list[ParsedCourse], list[Problem]]:
                     )
                 )
             codes[parsed.data.code] = parsed.slug
-            courses.append(parsed)
-    return courses, problems
+            report.courses.append(parsed)
+    return report

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -39,11 +47,19 @@ class CourseFile(_File):
     version: int = Field(default=1, ge=1)
     completion: Completion = Completion()
     references: list[str] = Field(min_length=1)
+    # How the lessons' minutes become JP: the declared `jp` must equal the rounded sum
+    jp_rounding: Literal["nearest", "up", "down"] = "nearest"
+
+
+class Objective(_File):
+    id: str = Field(pattern=SLUG, max_length=80)  # unique within the course
+    text: str = Field(min_length=3)
 
 
 class ModuleFile(_File):
     title: str = Field(min_length=3, max_length=200)
     summary: str = ""
+    objectives: list[Objective] = Field(min_length=1)
 
 
 class LessonFront(_File):
@@ -67,6 +83,7 @@ class QuestionFile(_File):
     answer: bool | None = None
     answers: list[str] | None = None
     explanation: str = Field(min_length=3)
+    objective: str | None = Field(default=None, pattern=SLUG, max_length=80)
 
     @model_validator(mode="after")
     def _shape(self) -> QuestionFile:
@@ -99,9 +116,17 @@ class QuestionFile(_File):
 class QuizFile(_File):
     title: str = Field(min_length=1)
     draw: int | None = Field(default=None, ge=1)
+    draw_per_objective: int | None = Field(default=None, ge=1)
     shuffle_choices: bool = True
     time_limit_minutes: int | None = Field(default=None, ge=1, le=600)
     questions: list[QuestionFile] = Field(min_length=1)
+
+    @field_validator("draw_per_objective")
+    @classmethod
+    def _one_way_to_draw(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and info.data.get("draw") is not None:
+            raise ValueError("use either draw or draw_per_objective, not both")
+        return value
 
     @model_validator(mode="after")
     def _draw_fits(self) -> QuizFile:
@@ -110,6 +135,18 @@ class QuizFile(_File):
                 f"draw is {self.draw} but the pool has only {len(self.questions)} questions"
             )
         return self
+
+    @property
+    def measured_objectives(self) -> list[str]:
+        """The objectives the pool measures, in the order they first appear."""
+        return list(dict.fromkeys(q.objective for q in self.questions if q.objective))
+
+    @property
+    def paper_size(self) -> int:
+        """How many questions an attempt holds."""
+        if self.draw_per_objective is not None:
+            return self.draw_per_objective * len(self.measured_objectives)
+        return self.draw or len(self.questions)
 
 
 class EvaluationQuestion(_File):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit
 from app.core.errors import Invalid, NotFound
 from app.courses import files, markdown, repository
-from app.courses.files import ParsedCourse, ParsedQuiz, Problem
+from app.courses.parsed import CheckReport, ParsedCourse, ParsedQuiz, Problem
 from app.models import (
     Course,
     CourseMedia,
@@ -37,8 +37,8 @@ class ImportOutcome:
     version: int
 
 
-def check(path: Path) -> tuple[list[ParsedCourse], list[Problem]]:
-    return files.read_all(path)
+def check(path: Path) -> CheckReport:
+    return files.check_all(path)
 
 
 def import_courses(
@@ -124,7 +124,11 @@ def _build_version(parsed: ParsedCourse, number: int) -> CourseVersion:
     total = 0
     for pm in sorted(parsed.modules, key=lambda m: m.position):
         module = Module(
-            slug=pm.slug, position=pm.position, title=pm.data.title, summary=pm.data.summary
+            slug=pm.slug,
+            position=pm.position,
+            title=pm.data.title,
+            summary=pm.data.summary,
+            objectives=[o.model_dump() for o in pm.data.objectives],
         )
         for pl in sorted(pm.lessons, key=lambda lesson: lesson.position):
             total += pl.front.minutes
@@ -167,6 +171,7 @@ def _build_quiz(parsed: ParsedQuiz) -> Quiz:
         kind=parsed.kind,
         title=data.title,
         draw=data.draw,
+        draw_per_objective=data.draw_per_objective,
         shuffle_choices=data.shuffle_choices,
         time_limit_minutes=data.time_limit_minutes,
     )
@@ -189,6 +194,7 @@ def _build_quiz(parsed: ParsedQuiz) -> Quiz:
                 choices=choices,
                 answer=answer,
                 explanation=q.explanation,
+                objective=q.objective,
             )
         )
     return quiz

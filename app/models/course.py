@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -92,6 +93,8 @@ class Module(Base):
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
+    # [{"id": "sg-m1-o1", "text": "…"}]: what the learner will be able to do after the module
+    objectives: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
 
     version: Mapped[CourseVersion] = relationship(back_populates="modules")
     lessons: Mapped[list[Lesson]] = relationship(
@@ -128,6 +131,8 @@ class Quiz(Base):
     kind: Mapped[str] = mapped_column(String(10))  # pretest | module | posttest
     title: Mapped[str] = mapped_column(String(200))
     draw: Mapped[int | None] = mapped_column(Integer)
+    # K questions per objective measured in the pool, for every attempt (instead of `draw`)
+    draw_per_objective: Mapped[int | None] = mapped_column(Integer)
     shuffle_choices: Mapped[bool] = mapped_column(Boolean, default=True)
     time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
 
@@ -136,6 +141,14 @@ class Quiz(Base):
     questions: Mapped[list[Question]] = relationship(
         back_populates="quiz", order_by="Question.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def paper_size(self) -> int:
+        """How many questions an attempt holds."""
+        if self.draw_per_objective:
+            per_objective = Counter(q.objective for q in self.questions if q.objective)
+            return sum(min(self.draw_per_objective, n) for n in per_objective.values())
+        return min(self.draw, len(self.questions)) if self.draw else len(self.questions)
 
 
 class Question(Base):
@@ -152,6 +165,7 @@ class Question(Base):
     choices: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     answer: Mapped[Any] = mapped_column(JSON)  # truefalse: bool; short: [accepted strings]
     explanation: Mapped[str] = mapped_column(Text)
+    objective: Mapped[str | None] = mapped_column(String(80))  # an objective id of the course
 
     quiz: Mapped[Quiz] = relationship(back_populates="questions")
 

@@ -39,7 +39,7 @@ def test_shipped_courses_meet_the_content_rules() -> None:
                 assert 400 <= words <= 1200, (course.slug, module.slug, lesson.slug, words)
         for quiz in (course.pretest, course.posttest):
             assert quiz is not None, course.slug
-            assert (quiz.data.draw or 0) >= 10
+            assert quiz.data.paper_size >= 10
             assert len(quiz.data.questions) >= 15
             assert all(q.explanation for q in quiz.data.questions)
 

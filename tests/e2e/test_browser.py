@@ -93,23 +93,26 @@ def test_lesson_and_quiz_pages_work_with_javascript_off(live_server: str, browse
 
     page.goto(f"{live_server}/courses/smart-governance/quiz/pretest")
     page.click("text=Mulai pre-test")
-    expect(page.locator("h1")).to_contain_text("soal 1 dari 10")
+    expect(page.locator("h1")).to_contain_text("soal 1 dari ")
+    # K questions per objective measured: the size follows the course's objectives
+    total = int(page.locator("h1").inner_text().rsplit(" ", 1)[1])
+    assert total >= 10
     first_input = page.locator("form.question input[name=response]").first
     if first_input.get_attribute("type") == "text":
         first_input.fill("jawaban saya")
     else:
         first_input.check()
     page.click("text=Simpan & berikutnya ›")
-    expect(page.locator("h1")).to_contain_text("soal 2 dari 10")
+    expect(page.locator("h1")).to_contain_text(f"soal 2 dari {total}")
     expect(page.locator("[role=status]").first).to_contain_text("Jawaban tersimpan")
     page.click(".qmap a[href='?q=1']")
-    expect(page.locator("h1")).to_contain_text("soal 1 dari 10")
+    expect(page.locator("h1")).to_contain_text(f"soal 1 dari {total}")
     shown = page.locator(
         "form.question input[name=response]:checked, form.question input[value='jawaban saya']"
     )
     assert shown.count() == 1, "the saved answer is shown"
     page.click("text=Periksa dan kumpulkan")
-    expect(page.locator(".alert")).to_contain_text("9 soal belum dijawab")
+    expect(page.locator(".alert")).to_contain_text(f"{total - 1} soal belum dijawab")
     page.click("text=Kumpulkan jawaban")
     expect(page.locator("h1")).to_have_text("Hasil pre-test")
     context.close()
