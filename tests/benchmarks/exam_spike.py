@@ -69,6 +69,7 @@ class Stats:
     # (attempt id, question key) -> the response the server acknowledged
     acknowledged: dict[tuple[int, str], Any] = field(default_factory=dict)
     attempt_ids: set[int] = field(default_factory=set)
+    questions: int = 0  # per attempt
 
 
 def _response(q: dict[str, Any], rng: random.Random) -> Any:
@@ -132,6 +133,7 @@ async def _sitting(
         return
     attempt = r.json()
     stats.attempt_ids.add(attempt["id"])
+    stats.questions = max(stats.questions, len(attempt["questions"]))
     began = time.perf_counter()
     for n, q in enumerate(attempt["questions"], start=1):
         if think:
@@ -229,6 +231,7 @@ def _summary(stats: Stats, seconds: float, learners: int) -> dict[str, Any]:
     return {
         "learners": learners,
         "attempts": len(stats.attempt_ids),
+        "questions_per_attempt": stats.questions,
         "requests": len(stats.start) + len(stats.save) + len(stats.submit),
         "seconds": round(seconds, 1),
         "errors": len(stats.errors),

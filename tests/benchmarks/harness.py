@@ -45,6 +45,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields) - idle) / tick, sum(fields) / tick
+
+
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile of `values` (0.0 when empty)."""
     if not values:
@@ -188,6 +196,27 @@ class Server:
         return running and (
             not self.jobs or (self.worker is not None and self.worker.poll() is None)
         )
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the server and the worker, with their child
+        processes (uvicorn's workers): Linux /proc."""
+        tick = os.sysconf("SC_CLK_TCK")
+        seen: set[int] = set()
+        todo = [p.pid for p in (self.process, self.worker) if p is not None]
+        total = 0
+        while todo:
+            pid = todo.pop()
+            if pid in seen:
+                continue
+            seen.add(pid)
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    todo += [int(c) for c in (task / "children").read_text().split()]
+            except (OSError, ValueError):
+                continue
+        return total / tick
 
     def log_tail(self, chars: int = 4000) -> str:
         try:

@@ -63,6 +63,7 @@ from tests.benchmarks.harness import (
     fresh_database,
     learner_calls,
     log_in,
+    machine_cpu,
     run_cli,
 )
 
@@ -317,12 +318,15 @@ def run_parts(
             ctx = Context(database, url, env, workdir, server, learner, exam, spike)
             for part in wanted:
                 print(f"[bench] {part} …", file=sys.stderr, flush=True)
-                t0 = time.perf_counter()
+                t0, cpu0, (busy0, all0) = time.perf_counter(), server.cpu_seconds(), machine_cpu()
                 try:
                     results[part] = SERVER_PARTS[part](ctx)
                 except Exception:
                     results[part] = {"failed": traceback.format_exc(limit=6)[-2500:]}
+                busy1, all1 = machine_cpu()
                 results[part]["part_seconds"] = round(time.perf_counter() - t0, 1)
+                results[part]["server_cpu_s"] = round(server.cpu_seconds() - cpu0, 1)
+                results[part]["machine_busy_pct"] = round(100 * (busy1 - busy0) / (all1 - all0))
                 if not server.alive():
                     results[part]["server_died"] = server.log_tail(2500)
                     break
@@ -332,6 +336,12 @@ def run_parts(
 
 def _ms(value: float) -> str:
     return f"{value:,.0f} ms" if value >= 100 else f"{value:.1f} ms"
+
+
+def _cpu_per_request(result: dict[str, Any]) -> str:
+    if not result.get("requests") or "server_cpu_s" not in result:
+        return ""
+    return f"; server CPU {1000 * result['server_cpu_s'] / result['requests']:.1f} ms per request"
 
 
 def table(figures: dict[str, Any]) -> str:
@@ -373,7 +383,7 @@ def table(figures: dict[str, Any]) -> str:
                 f"burst: {b['connections']} connections × {BURST_ROUNDS} requests (lesson, "
                 "dashboard, progress API)",
                 f"errors **{b['errors']}** {b['error_kinds'] or ''}, {b['requests']} answered "
-                f"in {b['seconds']} s ({b['requests_per_s']} req/s)",
+                f"in {b['seconds']} s ({b['requests_per_s']} req/s)" + _cpu_per_request(b),
             ),
             (
                 "burst: request p50 / p99 / max",
@@ -392,17 +402,17 @@ def table(figures: dict[str, Any]) -> str:
             continue
         e = r[key]
         how = (
-            f"start within {EXAM_WINDOW:g} s, a save every {EXAM_THINK:g} s, submit"
+            f"start within {EXAM_WINDOW:g} s, a save every {EXAM_THINK:g} s"
             if key == "exam"
-            else "all start and save at once, submit"
-        )
+            else "all start and save at once"
+        ) + f", {e['questions_per_attempt']} questions, submit"
         rows += [
             (
                 f"{title}: {e['learners']} learners ({how})",
                 f"errors **{e['errors']}** {e['error_kinds'] or ''}, answers lost "
                 f"**{e['answers_lost']}** of {e['answers_acknowledged']} acknowledged, "
                 f"duplicate attempts {e['duplicate_attempts']}; {e['requests']} requests "
-                f"in {e['seconds']} s",
+                f"in {e['seconds']} s" + _cpu_per_request(e),
             ),
             (
                 f"{title}: save p50 / p95 / p99 (target ≤ 250 ms / ≤ 1 s)",
@@ -471,6 +481,14 @@ def table(figures: dict[str, Any]) -> str:
                 f"{c['rss_growth_mb']} MB",
             ),
         ]
+    cpu = [
+        f"{part} {res['server_cpu_s']} s in {res['part_seconds']} s "
+        f"({res['machine_busy_pct']} % of the machine busy)"
+        for part, res in r.items()
+        if isinstance(res, dict) and "server_cpu_s" in res
+    ]
+    if cpu:
+        rows.append(("server CPU (app + job worker) per part; machine busy", "; ".join(cpu)))
     return "| figure | value |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows) + "\n"
 
 
@@ -478,7 +496,7 @@ def _command(database: str, parts: list[str]) -> str:
     knobs = [
         f"{k}={shlex.quote(v)}"
         for k, v in sorted(os.environ.items())
-        if k.startswith("BENCH_") and k != "BENCH_DATABASE"
+        if k.startswith("BENCH_") and k not in ("BENCH_DATABASE", "BENCH_ONLY")
     ]
     only = "" if parts == list(PARTS) else f" --only {','.join(parts)}"
     return " ".join(
