@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -41,6 +43,13 @@ def _postgres_url() -> str | None:
     return None
 
 
+def _run(coro: Any) -> Any:
+    """asyncio.run in a thread of its own: the browser tests' sync Playwright keeps an event
+    loop running in the main thread for the whole session."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def test_200_concurrent_logged_in_requests_no_errors_and_healthz_within_1s(
     tmp_path: Path,
 ) -> None:
@@ -55,9 +64,7 @@ def test_200_concurrent_logged_in_requests_no_errors_and_healthz_within_1s(
         with Server(env, port, workers, tmp_path / "server.log") as server:
             learner = log_in(server.base, EMAIL, PASSWORD)
             calls = learner_calls(learner)
-            result = asyncio.run(
-                burst("127.0.0.1", port, calls, connections=CONNECTIONS, rounds=ROUNDS)
-            )
+            result = _run(burst("127.0.0.1", port, calls, connections=CONNECTIONS, rounds=ROUNDS))
             figures = result.summary()
             print(f"burst on {make_url(url).get_backend_name()}, {workers} worker(s): {figures}")
 
@@ -74,4 +81,4 @@ def test_200_concurrent_logged_in_requests_no_errors_and_healthz_within_1s(
                 checks.append(get_once("127.0.0.1", port, "/readyz", 5))
                 return list(await asyncio.gather(*checks))
 
-            assert asyncio.run(afterwards()) == [200] * 4, "the server does not answer after"
+            assert _run(afterwards()) == [200] * 4, "the server does not answer after"
