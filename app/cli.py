@@ -239,21 +239,47 @@ def people_import(
     from app.people import service as people
 
     db = _database()
+    data = file.read_bytes()
     try:
-        with db.unit_of_work(write=not dry_run) as session:
+        with db.unit_of_work(write=False) as session:
             target = (
                 org.get_instansi(session, code=instansi)
                 if instansi
                 else org.default_instansi(session)
             )
             report = people.run_import(
-                session,
-                data=file.read_bytes(),
-                filename=file.name,
-                instansi=target,
-                actor=None,
-                dry_run=dry_run,
+                session, data=data, filename=file.name, instansi=target, actor=None, dry_run=True
             )
+        codes: list[dict[str, object]] = []
+        if not dry_run:
+            # The same chunked writer as the background job, run here: short transactions,
+            # so a server on the same SQLite file keeps serving while a large file imports.
+            with db.unit_of_work() as session:
+                batch = people.save_batch(
+                    session,
+                    data=data,
+                    filename=file.name,
+                    instansi=org.get_instansi(session, code=target.code),
+                    actor=None,
+                    error_count=len(report.errors),
+                )
+                job_id = people.queue_commit(session, batch=batch, actor=None, enqueue=False).id
+            people.run_import_job(db, job_id=job_id)
+            with db.unit_of_work(write=False) as session:
+                from app.models import Job
+
+                job = session.get(Job, job_id)
+                assert job is not None
+                if job.status != "done":
+                    _fail(job.message or "Impor gagal.")
+                report.created = int(job.result.get("created", 0))
+                report.updated = int(job.result.get("updated", 0))
+                report.unchanged = int(job.result.get("unchanged", 0))
+                codes = list(job.result.get("accounts", []))
+            with db.unit_of_work() as session:
+                job = session.get(Job, job_id)
+                assert job is not None
+                people.forget_codes(session, job=job)  # printed below, kept nowhere
     except AppError as exc:
         _fail(exc.message)
         return
@@ -272,12 +298,12 @@ def people_import(
         for e in report.errors:
             table.add_row(str(e.row), e.field, e.message)
         out.print(table)
-    if report.accounts:
-        table = Table(title="Kata sandi sementara akun baru (wajib diganti saat pertama masuk)")
-        for col in ("Baris", "NIP", "Kata sandi sementara"):
+    if codes:
+        table = Table(title="Kode masuk pertama akun baru (wajib diganti saat pertama masuk)")
+        for col in ("Baris", "NIP", "Kode masuk pertama"):
             table.add_column(col)
-        for a in report.accounts:
-            table.add_row(str(a.row), a.nip, a.temporary_password)
+        for a in codes:
+            table.add_row(str(a["row"]), str(a["nip"]), str(a["code"]))
         out.print(table)
     if report.errors:
         raise typer.Exit(2)

@@ -28,10 +28,11 @@ def job_for(session: Session, *, job_id: int, user_id: int, is_admin: bool) -> J
 
 
 def claim(database: Database, job_id: int) -> bool:
-    """Mark a queued (or interrupted) job running; False if it is already finished."""
+    """Mark a queued job running; False if another runner has it or it is finished, so a job
+    delivered twice (a retry, the sweep, a second node) runs once."""
     with database.unit_of_work() as session:
         job = session.get(Job, job_id, with_for_update=True)
-        if job is None or job.status in ("done", "failed"):
+        if job is None or job.status != "queued":
             return False
         job.status = "running"
         job.updated_at = clock.now()

@@ -1,29 +1,38 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, Depends, File, Response, UploadFile
 
 from app.accounts import service as accounts
 from app.accounts.deps import ApiHrUser
 from app.config import get_settings
-from app.core.db import TransactionRoute, WriteSession
+from app.core.db import ReadSession, TransactionRoute, WriteSession
+from app.models import Instansi
 from app.org import service as org
 from app.people import service
-from app.people.schemas import ImportErrorOut, ImportOut, NewAccountOut
+from app.people.schemas import ImportErrorOut, ImportOut
+from app.people.service import ImportReport
 
 router = APIRouter(route_class=TransactionRoute, tags=["people"])
 
 
-@router.post("/people/import", response_model=ImportOut, responses={403: {}, 413: {}, 422: {}})
-def people_import(
-    db: WriteSession,
+@dataclass
+class ApiUpload:
+    target: Instansi
+    filename: str
+    data: bytes
+    report: ImportReport
+
+
+def api_validated_upload(
+    db: ReadSession,
     user: ApiHrUser,
     file: Annotated[UploadFile, File()],
-    dry_run: bool = True,
     instansi: str | None = None,
-) -> ImportOut:
-    """Import ASN from CSV/XLSX. `instansi` defaults to the HR officer's own."""
+) -> ApiUpload:
+    """Read and check every row before the write transaction (seconds for a large file)."""
     if instansi:
         target = org.get_instansi(db, code=instansi)
     elif (scope := accounts.hr_instansi_id(user)) is not None:
@@ -31,24 +40,50 @@ def people_import(
     else:
         target = org.default_instansi(db)
     data = file.file.read(get_settings().import_max_bytes + 1)
+    filename = file.filename or "berkas.csv"
     report = service.run_import(
-        db,
-        data=data,
-        filename=file.filename or "berkas.csv",
-        instansi=target,
-        actor=user,
-        dry_run=dry_run,
+        db, data=data, filename=filename, instansi=target, actor=user, dry_run=True
     )
+    return ApiUpload(target, filename, data, report)
+
+
+@router.post(
+    "/people/import",
+    response_model=ImportOut,
+    responses={202: {"model": ImportOut}, 403: {}, 413: {}, 422: {}},
+)
+def people_import(
+    response: Response,
+    upload: Annotated[ApiUpload, Depends(api_validated_upload)],
+    user: ApiHrUser,
+    db: WriteSession,
+    dry_run: bool = True,
+) -> ImportOut:
+    """Import ASN from CSV/XLSX. `instansi` defaults to the HR officer's own. With
+    `dry_run=false` the rows are written by a background job: the answer is 202 with
+    `job_id` (follow it at `GET /api/v1/jobs/{job_id}`), and created/updated/unchanged say what
+    the validated file will do."""
+    report = upload.report
+    job_id = None
+    if not dry_run:
+        batch = service.save_batch(
+            db,
+            data=upload.data,
+            filename=upload.filename,
+            instansi=upload.target,
+            actor=user,
+            error_count=len(report.errors),
+        )
+        job_id = service.queue_commit(db, batch=batch, actor=user).id
+        response.status_code = 202
     return ImportOut(
-        dry_run=report.dry_run,
+        job_id=job_id,
+        dry_run=dry_run,
         total_rows=report.total_rows,
         created=report.created,
         updated=report.updated,
         unchanged=report.unchanged,
         units_created=report.units_created,
         errors=[ImportErrorOut(row=e.row, field=e.field, message=e.message) for e in report.errors],
-        accounts=[
-            NewAccountOut(row=a.row, nip=a.nip, temporary_password=a.temporary_password)
-            for a in report.accounts
-        ],
+        accounts=[],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -45,37 +46,63 @@ def import_form(request: Request, db: ReadSession, user: HrUser) -> Response:
     )
 
 
-@router.post("/import", response_class=HTMLResponse)
-def import_upload(
-    db: WriteSession,
-    request: Request,
+@dataclass
+class Upload:
+    """A people file as uploaded and validated: parsing and checking every row happen here,
+    before the route's write transaction (they take seconds for a large file)."""
+
+    choices: list[Instansi]
+    target: Instansi | None
+    filename: str
+    data: bytes
+    report: service.ImportReport | None
+    error: str | None
+
+
+def validated_upload(
+    db: ReadSession,
     user: HrUser,
     file: Annotated[UploadFile, File()],
     instansi: Annotated[str, Form()] = "",
-) -> Response:
+) -> Upload:
     choices = _choices(db, user)
     target = next(
         (i for i in choices if i.code == instansi), choices[0] if len(choices) == 1 else None
     )
-    context = {"instansi_choices": choices, "columns": KNOWN_COLUMNS}
-    if target is None:
-        return render(
-            request,
-            "people/import.html",
-            {**context, "error": "Pilih instansi tujuan."},
-            status_code=422,
-        )
     data = file.file.read(get_settings().import_max_bytes + 1)
+    filename = file.filename or "berkas.csv"
+    if target is None:
+        return Upload(choices, None, filename, data, None, "Pilih instansi tujuan.")
     try:
-        batch = service.save_batch(
-            db, data=data, filename=file.filename or "berkas.csv", instansi=target, actor=user
+        report = service.run_import(
+            db, data=data, filename=filename, instansi=target, actor=user, dry_run=True
         )
-        report = service.preview_batch(db, batch=batch, actor=user)
     except Invalid as exc:
+        return Upload(choices, target, filename, data, None, exc.message)
+    return Upload(choices, target, filename, data, report, None)
+
+
+@router.post("/import", response_class=HTMLResponse)
+def import_upload(
+    request: Request,
+    upload: Annotated[Upload, Depends(validated_upload)],
+    user: HrUser,
+    db: WriteSession,
+) -> Response:
+    if upload.report is None or upload.target is None:
+        context = {"instansi_choices": upload.choices, "columns": KNOWN_COLUMNS}
         return render(
-            request, "people/import.html", {**context, "error": exc.message}, status_code=422
+            request, "people/import.html", {**context, "error": upload.error}, status_code=422
         )
-    return render(request, "people/preview.html", {"batch": batch, "report": report})
+    batch = service.save_batch(
+        db,
+        data=upload.data,
+        filename=upload.filename,
+        instansi=upload.target,
+        actor=user,
+        error_count=len(upload.report.errors),
+    )
+    return render(request, "people/preview.html", {"batch": batch, "report": upload.report})
 
 
 @router.post("/import/{batch_id}/commit", response_class=HTMLResponse)

@@ -24,3 +24,6 @@ class ImportOut(BaseModel):
     units_created: int
     errors: list[ImportErrorOut]
     accounts: list[NewAccountOut]
+    # dry_run false: the rows are written by a background job (GET /api/v1/jobs/{job_id});
+    # created/updated/unchanged then say what the validated file will do.
+    job_id: int | None = None

@@ -350,18 +350,29 @@ def run_import(
 
 
 def save_batch(
-    session: Session, *, data: bytes, filename: str, instansi: Instansi, actor: User
+    session: Session,
+    *,
+    data: bytes,
+    filename: str,
+    instansi: Instansi,
+    actor: User | None,
+    error_count: int = 0,
 ) -> ImportBatch:
-    import_scope(actor, instansi)
+    if actor is not None:
+        import_scope(actor, instansi)
     batch = ImportBatch(
-        instansi_id=instansi.id, uploaded_by_id=actor.id, filename=filename[:255], data=data
+        instansi_id=instansi.id,
+        uploaded_by_id=actor.id if actor else None,
+        filename=filename[:255],
+        data=data,
+        error_count=error_count,
     )
     session.add(batch)
     session.flush()
     return batch
 
 
-def preview_batch(session: Session, *, batch: ImportBatch, actor: User) -> ImportReport:
+def preview_batch(session: Session, *, batch: ImportBatch, actor: User | None) -> ImportReport:
     report = run_import(
         session,
         data=batch.data,
@@ -377,16 +388,21 @@ def preview_batch(session: Session, *, batch: ImportBatch, actor: User) -> Impor
 IMPORT_CHUNK_ROWS = 250
 
 
-def queue_commit(session: Session, *, batch: ImportBatch, actor: User) -> Job:
-    """Hand a previewed file to the worker; the person follows it on the job's page."""
-    import_scope(actor, batch.instansi)
+def queue_commit(
+    session: Session, *, batch: ImportBatch, actor: User | None, enqueue: bool = True
+) -> Job:
+    """Hand a previewed file to the worker; the person follows it on the job's page. (The
+    CLI, which has no actor and writes in its own process, runs the job itself.)"""
+    if actor is not None:
+        import_scope(actor, batch.instansi)
     if batch.status != "preview":
         raise Conflict("Impor ini sudah disimpan atau sedang diproses.")
     batch.status = "queued"
     job = job_records.create(session, kind="people.import", owner=actor, subject_id=batch.id)
-    from app.people import tasks
+    if enqueue:
+        from app.people import tasks
 
-    jobs.after_commit(session, tasks.import_people, job.id)
+        jobs.after_commit(session, tasks.import_people, job.id)
     return job
 
 

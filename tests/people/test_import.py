@@ -300,7 +300,7 @@ def test_hr_of_another_instansi_cannot_open_or_commit_the_batch(
     )
 
 
-def test_api_import_dry_run_then_commit(client: TestClient, world: World) -> None:
+def test_api_import_dry_run_then_commit(client: TestClient, session: Session, world: World) -> None:
     token = client.post(
         "/api/v1/auth/token", json={"username": world.hr.nip, "password": "Rahasia-Uji-123"}
     ).json()
@@ -314,8 +314,16 @@ def test_api_import_dry_run_then_commit(client: TestClient, world: World) -> Non
     assert set(body["errors"][0]) == {"row", "field", "message"}
 
     files = {"file": ("asn.csv", csv_bytes(GOOD + BAD), "text/csv")}
-    real = client.post("/api/v1/people/import?dry_run=false", headers=headers, files=files).json()
-    assert real["created"] == 10
+    before = count_users(session)
+    answer = client.post("/api/v1/people/import?dry_run=false", headers=headers, files=files)
+    assert answer.status_code == 202, "written by a background job"
+    real = answer.json()
+    assert real["created"] == 10 and real["job_id"]
+    assert count_users(session) == before
+    assert run_jobs(session) == 1
+    assert count_users(session) == before + 10
+    job = client.get(f"/api/v1/jobs/{real['job_id']}", headers=headers).json()
+    assert (job["status"], job["result"]["created"]) == ("done", 10)
 
     files = {"file": ("asn.csv", csv_bytes(GOOD), "text/csv")}
     other = client.post(
