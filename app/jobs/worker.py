@@ -24,7 +24,16 @@ def run(*, threads: int, once: bool) -> int:
 
     # Each job's start and end in the log (no personal data: jobs take ids, not names).
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # An idle worker polls the queue at most every second (Huey's default backs off to 10 s):
+    # a learner waiting for her certificate should not wait on the poll.
     Consumer(
-        huey, workers=threads, worker_type="thread", periodic=True, check_worker_health=True
+        huey,
+        workers=threads,
+        worker_type="thread",
+        periodic=True,
+        check_worker_health=True,
+        initial_delay=0.1,
+        backoff=1.15,
+        max_delay=1.0,
     ).run()
     return 0
