@@ -9,18 +9,18 @@
 Learners and their tokens are made beforehand with `prepare()`. Every acknowledged save (a 200
 with the response echoed) is remembered; `verify()` then reads the database and counts the
 acknowledged answers missing or different there ("lost"), and the learners with more than one
-attempt. One `httpx.AsyncClient` (one connection pool) serves every learner: who is calling is
-only the Authorization header."""
+attempt. One connection pool (`harness.Pool`) serves every learner: who is calling is only the
+Authorization header."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,7 @@ from app.core.db import Database
 from app.courses import service as courses
 from app.learning import service as learning
 from app.models import Answer, Attempt, Instansi, Role, User, UserRole
-from tests.benchmarks.harness import percentile
+from tests.benchmarks.harness import Pool, percentile
 
 SLUG = "smart-governance"
 
@@ -84,30 +84,37 @@ def _response(q: dict[str, Any], rng: random.Random) -> Any:
 
 
 async def _call(
-    client: httpx.AsyncClient,
+    pool: Pool,
     stats: Stats,
     what: str,
     samples: list[float],
     method: str,
-    url: str,
-    **kwargs: Any,
-) -> httpx.Response | None:
+    path: str,
+    token: str,
+    payload: Any = None,
+) -> Any:
+    """One API call as the learner of `token`; its JSON answer, or None (an error counted)."""
+    headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip"}
+    body = b""
+    if payload is not None:
+        headers["Content-Type"] = "application/json"
+        body = json.dumps(payload).encode()
     t0 = time.perf_counter()
     try:
-        r = await client.request(method, url, **kwargs)
-    except httpx.HTTPError as exc:
+        status, data = await pool.request(method, path, headers, body)
+    except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as exc:
         samples.append(time.perf_counter() - t0)
         stats.errors.append(f"{what}: {type(exc).__name__}")
         return None
     samples.append(time.perf_counter() - t0)
-    if r.status_code != 200:
-        stats.errors.append(f"{what}: HTTP {r.status_code}")
+    if status != 200:
+        stats.errors.append(f"{what}: HTTP {status}")
         return None
-    return r
+    return json.loads(data)
 
 
 async def _sitting(
-    client: httpx.AsyncClient,
+    pool: Pool,
     token: str,
     quiz_id: int,
     stats: Stats,
@@ -119,19 +126,11 @@ async def _sitting(
     """One learner: wait until `start_at` s, start (or resume) the post-test, save one answer
     every `think` s (0: back to back), submit."""
     await asyncio.sleep(start_at)
-    headers = {"Authorization": f"Bearer {token}"}
-    r = await _call(
-        client,
-        stats,
-        "start",
-        stats.start,
-        "POST",
-        f"/api/v1/quizzes/{quiz_id}/attempts",
-        headers=headers,
+    attempt = await _call(
+        pool, stats, "start", stats.start, "POST", f"/api/v1/quizzes/{quiz_id}/attempts", token
     )
-    if r is None:
+    if attempt is None:
         return
-    attempt = r.json()
     stats.attempt_ids.add(attempt["id"])
     stats.questions = max(stats.questions, len(attempt["questions"]))
     began = time.perf_counter()
@@ -139,29 +138,22 @@ async def _sitting(
         if think:
             await asyncio.sleep(max(0.0, began + n * think - time.perf_counter()))
         response = _response(q, rng)
-        r = await _call(
-            client,
+        saved = await _call(
+            pool,
             stats,
             "save",
             stats.save,
             "PUT",
             f"/api/v1/attempts/{attempt['id']}/answers/{q['id']}",
-            headers=headers,
-            json={"response": response},
+            token,
+            {"response": response},
         )
-        if r is not None and r.json().get("response") == response:
+        if saved is not None and saved.get("response") == response:
             stats.acknowledged[(attempt["id"], q["id"])] = response
-        elif r is not None:
+        elif saved is not None:
             stats.errors.append("save: acknowledged a different response")
-    await _call(
-        client,
-        stats,
-        "submit",
-        stats.submit,
-        "POST",
-        f"/api/v1/attempts/{attempt['id']}/submission",
-        headers=headers,
-    )
+    path = f"/api/v1/attempts/{attempt['id']}/submission"
+    await _call(pool, stats, "submit", stats.submit, "POST", path, token)
 
 
 async def _run(
@@ -169,14 +161,14 @@ async def _run(
 ) -> tuple[Stats, float]:
     rng = random.Random(seed)
     stats = Stats()
-    limits = httpx.Limits(max_connections=len(tokens), max_keepalive_connections=len(tokens))
-    timeout = httpx.Timeout(120.0, connect=30.0)
-    async with httpx.AsyncClient(base_url=base, timeout=timeout, limits=limits) as client:
-        t0 = time.perf_counter()
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    pool = Pool(host, int(port), size=len(tokens))
+    t0 = time.perf_counter()
+    try:
         await asyncio.gather(
             *(
                 _sitting(
-                    client,
+                    pool,
                     token,
                     quiz_id,
                     stats,
@@ -188,6 +180,8 @@ async def _run(
             )
         )
         return stats, time.perf_counter() - t0
+    finally:
+        await pool.close()
 
 
 def verify(database_url: str, stats: Stats, quiz_id: int) -> dict[str, int]:

@@ -5,9 +5,10 @@
 - `Server`: the real `cakap serve` (uvicorn, N workers) in a subprocess, ready when /readyz is.
 - `log_in`: a learner logged in through the real forms (cookie), enrolled, with a lesson URL and
   an API bearer token.
-- `Http`: one keep-alive HTTP/1.1 connection on asyncio streams. It costs microseconds per
-  request, so the load generator leaves the two cores of this machine to the server (httpx
-  costs about a millisecond of CPU per request).
+- `Http`: one keep-alive HTTP/1.1 connection on asyncio streams, and `Pool`, connections shared
+  by many simulated people. They cost tens of microseconds per request, so the load generator
+  leaves the two cores of this machine to the server (httpx took 16 ms of CPU per request with
+  a thousand learners on one pool: more than the server).
 - `burst`: N connections opened first, then all firing at once, while /healthz is polled on a
   fresh connection every 100 ms, during the burst and after it."""
 
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -51,6 +53,22 @@ def machine_cpu() -> tuple[float, float]:
     tick = os.sysconf("SC_CLK_TCK")
     idle = fields[3] + fields[4]  # idle + iowait
     return (sum(fields) - idle) / tick, sum(fields) / tick
+
+
+def processes_cpu(name: str) -> float:
+    """CPU seconds used so far by every process called `name` (e.g. the PostgreSQL server's
+    backends; read from /proc, nothing is touched)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if text[text.find("(") + 1 : text.rfind(")")] == name:
+            fields = text.rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -277,6 +295,7 @@ class Http:
         self.host, self.port = host, port
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.used = time.monotonic()
 
     async def connect(self) -> None:
         self.reader, self.writer = await asyncio.open_connection(
@@ -296,7 +315,10 @@ class Http:
         path: str,
         headers: dict[str, str] | None = None,
         body: bytes = b"",
+        *,
+        decompress: bool = False,
     ) -> tuple[int, bytes]:
+        """Send one request and read its answer; with `decompress`, a gzip body is inflated."""
         if self.writer is None:
             await self.connect()
         assert self.reader is not None and self.writer is not None
@@ -311,7 +333,7 @@ class Http:
             raise ConnectionError("connection closed by the server")
         status = int(status_line.split()[1])
         length: int | None = None
-        chunked = close = False
+        chunked = close = gzipped = False
         while True:
             line = await self.reader.readline()
             if line in (b"\r\n", b"\n", b""):
@@ -324,6 +346,8 @@ class Http:
                 chunked = "chunked" in value
             elif name == "connection":
                 close = value == "close"
+            elif name == "content-encoding":
+                gzipped = value == "gzip"
         if method == "HEAD" or status in (204, 304) or status < 200:
             data = b""
         elif chunked:
@@ -344,7 +368,67 @@ class Http:
             close = True
         if close:
             await self.close()
+        self.used = time.monotonic()
+        if gzipped and decompress:
+            data = zlib.decompress(data, 16 + zlib.MAX_WBITS)
         return status, data
+
+
+class Pool:
+    """Keep-alive connections shared by many simulated people (as httpx's pool, without its
+    cost: httpcore scans every pooled connection for every request, which with a thousand
+    learners took more CPU than the server). At most `size` connections are open; an idle one
+    the server closed, or idle for more than 50 s (the server's keep-alive is 75 s), is not
+    reused."""
+
+    def __init__(self, host: str, port: int, size: int) -> None:
+        self.host, self.port = host, port
+        self.idle: list[Http] = []
+        self.slots = asyncio.Semaphore(size)
+
+    def _take(self) -> Http:
+        while self.idle:
+            conn = self.idle.pop()
+            reader, writer = conn.reader, conn.writer
+            if (
+                reader is None
+                or writer is None
+                or reader.at_eof()
+                or writer.is_closing()
+                or time.monotonic() - conn.used > 50
+            ):
+                if writer is not None:
+                    writer.close()
+                continue
+            return conn
+        return Http(self.host, self.port)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str] | None = None,
+        body: bytes = b"",
+        *,
+        timeout: float = 120.0,
+        decompress: bool = True,
+    ) -> tuple[int, bytes]:
+        async with self.slots:
+            conn = self._take()
+            try:
+                answer = await asyncio.wait_for(
+                    conn.request(method, path, headers, body, decompress=decompress), timeout
+                )
+            except BaseException:
+                await conn.close()
+                raise
+            if conn.writer is not None:
+                self.idle.append(conn)
+            return answer
+
+    async def close(self) -> None:
+        idle, self.idle = self.idle, []
+        await asyncio.gather(*(c.close() for c in idle))
 
 
 async def get_once(
