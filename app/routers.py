@@ -33,8 +33,10 @@ API_PREFIX = "/api/v1"
 # (router, prefix): the one list of everything the application serves.
 ROUTERS: list[tuple[APIRouter, str]] = [
     (health_routes.router, ""),
-    # Routes are matched in this order, and lesson pages are the most requested.
+    # Routes are matched in this order (each router costs a match attempt): lesson pages and,
+    # in an exam, answer saves are the most requested.
     (learning_routes.router, ""),
+    (assessments_api.router, API_PREFIX),
     (completion_routes.router, ""),
     (accounts_routes.router, ""),
     (dashboard_routes.router, ""),
@@ -50,7 +52,6 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (dashboard_api.router, API_PREFIX),
     (catalog_api.router, API_PREFIX),
     (learning_api.router, API_PREFIX),
-    (assessments_api.router, API_PREFIX),
     (completion_api.router, API_PREFIX),
     (evaluations_api.router, API_PREFIX),
     (certificates_api.router, API_PREFIX),
