@@ -193,7 +193,9 @@ class RequestTransaction:
 
     def _begin_write(self, session: Session) -> None:
         session.info.pop(READ_ONLY, None)
-        if self.database.is_sqlite and session.in_transaction():
+        if not self.database.is_sqlite:
+            return  # PostgreSQL: the same transaction writes; rows that decide are locked
+        if session.in_transaction():
             # A read snapshot cannot be upgraded safely on SQLite (SQLITE_BUSY_SNAPSHOT when
             # another writer committed since); end it and reload what was read.
             session.commit()
