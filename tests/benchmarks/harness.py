@@ -67,7 +67,9 @@ def processes_cpu(name: str) -> float:
             continue
         if text[text.find("(") + 1 : text.rfind(")")] == name:
             fields = text.rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
+            # utime, stime, and those of reaped children: a backend that ended is then counted
+            # in the postmaster's, so the sum never goes down
+            total += sum(int(f) for f in fields[11:15])
     return total / tick
 
 
@@ -229,7 +231,7 @@ class Server:
             seen.add(pid)
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])
+                total += sum(int(f) for f in fields[11:15])  # own and reaped children's
                 for task in Path(f"/proc/{pid}/task").iterdir():
                     todo += [int(c) for c in (task / "children").read_text().split()]
             except (OSError, ValueError):

@@ -5,7 +5,8 @@
   runs beside the server) writes the rows in chunks;
 - `cli`: `cakap people import FILE`, as an operator does it.
 
-The import is done when every row's account is in the database, which this module polls.
+The import is done when the job says it has finished (`job`) or the command has returned and
+every row's account is in the database (`cli`); this module polls the database.
 Meanwhile two probes in a closed loop ask for the login page (anonymous) and a lesson page
 (logged in) every 50 ms each; their latencies during the import are compared with the same
 probes during `baseline` seconds before it."""
@@ -165,13 +166,17 @@ async def run(
             how = await _cli(env, csv, workdir / f"import-{via}.log")
         else:
             how = await _job(base, hr, csv)
-        done = await asyncio.to_thread(_imported, database, domain)
-        while done < rows and time.perf_counter() - t0 < limit:
-            await asyncio.sleep(0.5)
+        while True:  # every account exists, and the job (if any) says it has finished
             done = await asyncio.to_thread(_imported, database, domain)
+            if via == "job":
+                how["job"] = await asyncio.to_thread(_job_state, database, how["job_page"])
+                finished = how["job"]["status"] in ("done", "failed")
+            else:
+                finished = done >= rows
+            if finished or time.perf_counter() - t0 > limit:
+                break
+            await asyncio.sleep(0.5)
         wall = time.perf_counter() - t0
-        if via == "job":
-            how["job"] = await asyncio.to_thread(_job_state, database, how["job_page"])
     finally:
         stop.set()
         await asyncio.gather(*probes)

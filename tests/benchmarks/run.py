@@ -509,8 +509,9 @@ def table(figures: dict[str, Any]) -> str:
     if cpu:
         rows.append(
             (
-                "CPU seconds per part: app (server + job worker), PostgreSQL, load generator; "
-                "the rest of the busy machine is other work",
+                "CPU seconds per part: app (server + job worker), PostgreSQL, load generator "
+                "(this process, with wrk and the `cakap` commands it runs); the rest of the "
+                "busy machine is other work",
                 "; ".join(cpu),
             )
         )
