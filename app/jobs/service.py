@@ -64,3 +64,26 @@ def finish(
         job.updated_at = job.finished_at = now
         if not error:
             job.done = job.total
+
+
+def requeue_stalled(database: Database, *, kind: str, minutes: int) -> list[int]:
+    """Jobs of `kind` left `running` with no progress for `minutes` (their worker died): back
+    to `queued`, for the caller to enqueue again."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    cutoff = clock.now() - timedelta(minutes=minutes)
+    with database.unit_of_work() as session:
+        stalled = list(
+            session.scalars(
+                select(Job)
+                .where(Job.kind == kind, Job.status == "running", Job.updated_at < cutoff)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        for job in stalled:
+            job.status = "queued"
+            job.message = "Dilanjutkan setelah pekerjaan terhenti."
+            job.updated_at = clock.now()
+        return [job.id for job in stalled]

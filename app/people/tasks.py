@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from huey import crontab
+
 from app.jobs.queue import database, huey
 
 
@@ -10,3 +12,13 @@ def import_people(job_id: int) -> None:
     from app.people import service
 
     service.run_import_job(database(), job_id=job_id)
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def sweep_stalled_imports() -> None:
+    """An import whose worker died mid-way (no progress for 10 minutes) is queued again; its
+    chunks are idempotent, so what was written stays and the rest follows."""
+    from app.jobs import service as job_records
+
+    for job_id in job_records.requeue_stalled(database(), kind="people.import", minutes=10):
+        import_people(job_id)

@@ -359,3 +359,41 @@ def test_learner_cannot_use_the_import_api(client: TestClient, world: World) -> 
         files={"file": ("a.csv", csv_bytes(GOOD), "text/csv")},
     )
     assert response.status_code == 403
+
+
+def test_an_import_whose_worker_died_is_resumed_once(
+    client: TestClient, session: Session, world: World
+) -> None:
+    """A job left `running` with no progress for 10 minutes goes back to the queue and
+    finishes; a job still being worked on is left alone."""
+    from datetime import timedelta
+
+    from app.core import clock
+    from app.models import Job
+    from app.people import tasks
+
+    login(client, world.hr.nip or "")
+    token = form_token(client, "/hr/import")
+    page = client.post(
+        "/hr/import",
+        data={"csrf_token": token, "instansi": "3206"},
+        files={"file": ("asn.csv", csv_bytes(GOOD), "text/csv")},
+    )
+    batch_id = int(page.text.split("/hr/import/")[1].split("/")[0])
+    client.post(f"/hr/import/{batch_id}/commit", data={"csrf_token": csrf_from(page.text)})
+    from app.jobs import queue
+
+    queue.huey.flush()  # the worker that took it died: its queue entry is gone
+    job = session.scalars(select(Job)).one()
+    job.status, job.updated_at = "running", clock.now() - timedelta(minutes=11)
+    session.commit()
+
+    tasks.sweep_stalled_imports.call_local()
+    assert run_jobs(session) == 1
+    session.refresh(job)
+    assert job.status == "done" and job.result["created"] == 10
+
+    job.status, job.updated_at = "running", clock.now() - timedelta(minutes=2)
+    session.commit()
+    tasks.sweep_stalled_imports.call_local()
+    assert run_jobs(session) == 0, "a job with recent progress is not taken from its worker"
