@@ -13,9 +13,9 @@ from app.assessments.routes import attempt_url
 from app.completion import service as completion
 from app.core.db import TransactionRoute, WriteSession
 from app.core.errors import AppError
-from app.core.templating import redirect, render
+from app.core.templating import redirect
 from app.evaluations import service as evaluations
-from app.evaluations.routes import form_data
+from app.evaluations.routes import form_data, render_form
 from app.learning import service as learning
 from app.learning.deps import PageEnrolled, PageLesson
 from app.learning.routes import lesson_url
@@ -73,21 +73,16 @@ def evaluation_submit(
             comment=comment if isinstance(comment, str) else None,
         )
     except AppError as exc:
-        return render(
+        return render_form(
             request,
-            "evaluations/form.html",
-            {
-                "course": enrolled.version.course,
-                "version": enrolled.version,
-                "form": form,
-                "scale": evaluations.SCALE,
-                "submitted": False,
-                "open": True,
-                "error": exc.message,
-                "values": answers,
-                "comment": comment,
-            },
-            status_code=422 if exc.status_code == 422 else exc.status_code,
+            enrolled.version,
+            form,
+            submitted=False,
+            is_open=True,
+            values=answers,
+            error=exc.message,
+            comment=comment,
+            status_code=exc.status_code,
         )
     return redirect(
         f"/courses/{enrolled.version.course.slug}", flash="Terima kasih atas evaluasi Anda."

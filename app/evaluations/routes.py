@@ -1,3 +1,5 @@
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
@@ -7,6 +9,7 @@ from app.core.db import ReadSession, TransactionRoute
 from app.core.templating import render
 from app.evaluations import service as evaluations
 from app.learning.deps import PageEnrolled
+from app.models import CourseVersion
 
 router = APIRouter(
     route_class=TransactionRoute,
@@ -25,20 +28,43 @@ def evaluation_form(
         s.form["id"]: s.submitted
         for s in evaluations.states(db, enrollment=enrolled.enrollment, version=enrolled.version)
     }
+    return render_form(
+        request,
+        enrolled.version,
+        form,
+        submitted=states.get(form_id, False),
+        is_open=evaluations.is_open(db, enrollment=enrolled.enrollment, version=enrolled.version),
+    )
+
+
+def render_form(
+    request: Request,
+    version: CourseVersion,
+    form: dict[str, Any],
+    *,
+    submitted: bool,
+    is_open: bool,
+    values: dict[str, Any] | None = None,
+    error: str | None = None,
+    comment: object = None,
+    status_code: int = 200,
+) -> Response:
+    """The evaluation form page: shown empty, or again with the answers and the error."""
     return render(
         request,
         "evaluations/form.html",
         {
-            "course": enrolled.version.course,
-            "version": enrolled.version,
+            "course": version.course,
+            "version": version,
             "form": form,
             "scale": evaluations.SCALE,
-            "submitted": states.get(form_id, False),
-            "open": evaluations.is_open(
-                db, enrollment=enrolled.enrollment, version=enrolled.version
-            ),
-            "values": {},
+            "submitted": submitted,
+            "open": is_open,
+            "values": values or {},
+            "error": error,
+            "comment": comment,
         },
+        status_code=status_code,
     )
 
 
