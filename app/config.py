@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     # Background jobs: empty = Huey on a SQLite file in data_dir (one node); redis://… for
     # several nodes sharing one queue.
     jobs_url: str = ""
+    # The queue's name: Cakap instances sharing one Redis need names of their own.
+    jobs_queue: str = Field(default="cakap", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     # Requests holding a database session at once per process (the connection pool's size),
     # and worker threads; the pool must stay below the threads (see app/core/db.py).
     db_pool_size: int = Field(default=8, ge=1)

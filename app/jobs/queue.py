@@ -21,9 +21,9 @@ from app.core.db import Database
 def _build() -> Huey:
     settings = get_settings()
     if settings.jobs_url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey("cakap", url=settings.jobs_url)
+        return RedisHuey(settings.jobs_queue, url=settings.jobs_url)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("cakap", filename=str(settings.data_dir / "jobs.sqlite3"))
+    return SqliteHuey(settings.jobs_queue, filename=str(settings.data_dir / "jobs.sqlite3"))
 
 
 huey: Huey = _build()
