@@ -56,8 +56,7 @@ class LessonInCourse:
     lesson: Lesson
 
 
-async def lesson_for_page(module: str, lesson: str, enrolled: PageEnrolled) -> LessonInCourse:
-    # Async: it searches the outline already in memory, so it needs no worker thread.
+def lesson_for_page(module: str, lesson: str, enrolled: PageEnrolled) -> LessonInCourse:
     found_module, found_lesson = learning.find_lesson(
         enrolled.version, module_slug=module, lesson_slug=lesson
     )
