@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     data_dir: Path = ROOT / "var"
     smtp_url: str = ""
+    mail_from: str = "Cakap <no-reply@cakap.invalid>"
     courses_dir: Path = ROOT / "courses"
     environment: str = "development"
 

@@ -23,6 +23,7 @@ from app.core.errors import NotFound, TooManyRequests
 from app.core.ratelimit import RateLimiter
 from app.core.templating import tanggal
 from app.jobs import queue as jobs
+from app.mail import service as mail
 from app.models import Certificate, CertificateCounter, CourseVersion, Enrollment, User
 
 SIGNATURE_NOTE = "Dokumen ini belum ditandatangani secara elektronik."
@@ -148,6 +149,20 @@ def render_pending(database: Database, *, certificate_id: int) -> bool:
         certificate.sha256 = hashlib.sha256(pdf).hexdigest()
         if certificate.status == "pending":
             certificate.status = "valid"
+        if certificate.status == "valid" and user.email:
+            mail.queue(
+                session,
+                to=user.email,
+                template="certificate_ready",
+                context={
+                    "name": user.name,
+                    "course_title": version.title,
+                    "number": certificate.number,
+                    "jp": version.jp,
+                    "code": certificate.verification_code,
+                },
+                key=f"certificate-ready:{certificate.id}",
+            )
         return True
 
 

@@ -21,6 +21,7 @@ from app.models.learning import (
     JpEntry,
     LessonProgress,
 )
+from app.models.mail import OutboxMessage
 from app.models.org import Instansi, Unit
 from app.models.people import ImportBatch
 from app.models.setting import AppSetting
@@ -50,6 +51,7 @@ __all__ = [
     "LessonProgress",
     "LoginThrottle",
     "Module",
+    "OutboxMessage",
     "Question",
     "Quiz",
     "Role",

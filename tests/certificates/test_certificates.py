@@ -79,7 +79,7 @@ def test_certificate_is_issued_after_completion_and_evaluations(
         )
     cert = session.scalars(select(Certificate)).one()
     assert cert.status == "pending" and cert.pdf == b"", "rendered after the commit, by a job"
-    assert run_jobs(session) == 1
+    assert run_jobs(session) == 2  # the rendering, then the mail telling the learner
     assert cert.status == "valid"
     assert cert.number == f"00001/SGOV/BKPSDM-TSM/{cert.year}"
     assert cert.predicate == "Sangat Memuaskan"
