@@ -1,10 +1,10 @@
 """The outbox: queue a message with the action it reports; the worker delivers it.
 
 A message is rendered when queued (templates/emails/<name>/subject.txt, body.txt, body.html)
-and stored whole, so what was sent stays on record. Delivery: through SMTP when
-CAKAP_SMTP_URL is set, retried with back-off by the job queue; without SMTP the message is
-*held*: kept in the outbox (and named, without its address, in the log) for an administrator
-to read. Logs never carry addresses or bodies."""
+and stored whole, so what was sent stays on record. Delivery: through SMTP when CAKAP_SMTP_URL
+is set, retried a minute later by the job queue (six tries in all); without SMTP it is *held*:
+kept in the outbox table (and named, without its address, in the log); a page to read held
+messages comes with the reminders. Logs never carry addresses or bodies."""
 
 from __future__ import annotations
 
