@@ -375,8 +375,14 @@ def certificates_reissue(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from app.certificates.batch import reissue_course
+    from app.certificates.service import reissue_reason
     from app.core.errors import AppError
 
+    try:
+        reason = reissue_reason(reason)  # before minutes of rendering, not after
+    except AppError as exc:
+        _fail(exc.message)
+        return
     db = _database()
     workers = processes or os.cpu_count() or 1
     try:

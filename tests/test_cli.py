@@ -44,6 +44,19 @@ def test_init_demo_users_and_people_import(cli_env: dict[str, str], tmp_path: Pa
     assert "199003142015032001" in demo.stdout
     assert "sudah ada" in cakap(cli_env, "demo").stdout
 
+    # The demo's certificates are rendered by the worker; then a course's are reissued, in
+    # every core by default (the option used to default to 0 processes and exit 2).
+    assert cakap(cli_env, "worker", "--once").returncode == 0
+    short = cakap(cli_env, "certificates", "reissue", "--course", "sgov", "--reason", "Uji")
+    assert short.returncode != 0 and "minimal 5 karakter" in short.stderr
+    assert "Menerbitkan ulang" not in short.stdout, "refused before rendering anything"
+    reissued = cakap(
+        cli_env, "certificates", "reissue", "--course", "sgov", "--reason", "Data jabatan keliru"
+    )
+    assert reissued.returncode == 0, reissued.stderr
+    assert "sertifikat diterbitkan ulang dengan" in reissued.stdout
+    assert not reissued.stdout.startswith("0 sertifikat")
+
     bad = cakap(
         cli_env,
         "users",

@@ -34,6 +34,7 @@ def reissue_course(
 ) -> int:
     from app.certificates import service
 
+    reason = service.reissue_reason(reason)  # refused before minutes of rendering, not after
     with db.unit_of_work(write=False) as session:
         ids = service.ids_for_course(session, course_code=course_code, year=year)
     if not ids:

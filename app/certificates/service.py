@@ -403,6 +403,16 @@ def render_current(session: Session, *, certificate_id: int) -> bytes:
     return signing.sign(pdf, reason=f"Sertifikat {cert.number}", location=who.place)
 
 
+def reissue_reason(reason: str | None) -> str:
+    """The reason a reissue needs (kept in the history), checked before any rendering."""
+    from app.core.errors import Invalid
+
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise Invalid("Tuliskan alasan penerbitan ulang (minimal 5 karakter).")
+    return reason
+
+
 def replace_file(
     session: Session, *, certificate: Certificate, pdf: bytes, reason: str, actor: User | None
 ) -> None:
@@ -411,12 +421,9 @@ def replace_file(
     from sqlalchemy import func
 
     from app.audit import service as audit
-    from app.core.errors import Invalid
     from app.models import CertificateRevision
 
-    reason = (reason or "").strip()
-    if len(reason) < 5:
-        raise Invalid("Tuliskan alasan penerbitan ulang (minimal 5 karakter).")
+    reason = reissue_reason(reason)
     count = (
         session.scalar(
             select(func.count()).where(CertificateRevision.certificate_id == certificate.id)
