@@ -320,29 +320,43 @@ class UploadCheck:
     identical: bool
     certificate: Certificate | None
     superseded: bool = False  # identical to an earlier file of a reissued certificate
-    signature: str = "none"  # none | intact | broken | unreadable
+    # none | trusted (intact, by Cakap's signing certificate) | foreign (intact, by anyone
+    # else) | broken | unreadable
+    signature: str = "none"
     signer: str | None = None
 
 
 def check_signature(data: bytes) -> tuple[str, str | None]:
-    """Whether the file carries a signature whose signed bytes are unchanged, and by whom.
-    (Trust in the signer is for the reader's PDF software and the BSrE chain to decide.)"""
+    """Whether the file carries a signature that is intact *and* made with Cakap's configured
+    signing certificate, and who signed it. The name in a certificate is whatever its maker
+    typed: anyone can make a self-signed key called like ours, so the only trust anchor is the
+    configured certificate itself (its exact bytes), never a name. A certificate Cakap signed
+    with an earlier key is still recognised by its file hash (check_upload), not here."""
     import io
 
+    from asn1crypto import x509 as asn1_x509
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
+    ours = signing.signer_certificate_der()
     try:
         signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
         if not signatures:
             return "none", None
-        # No trust roots: integrity and cryptographic validity only (no OS trust list lookup).
-        status = validate_pdf_signature(signatures[0], ValidationContext(trust_roots=[]))
+        roots = [asn1_x509.Certificate.load(ours)] if ours else []
+        # Offline: no OS trust list, no fetching of chains or revocation data.
+        context = ValidationContext(trust_roots=roots, allow_fetching=False)
+        status = validate_pdf_signature(signatures[0], context)
     except Exception:  # a damaged or foreign file: the check says so instead of failing
         return "unreadable", None
-    subject = status.signing_cert.subject.native.get("common_name") if status.signing_cert else None
-    return ("intact" if status.intact and status.valid else "broken"), subject
+    cert = status.signing_cert
+    subject = cert.subject.native.get("common_name") if cert else None
+    if not (status.intact and status.valid):
+        return "broken", subject
+    if ours is not None and status.trusted and cert is not None and cert.dump() == ours:
+        return "trusted", subject
+    return "foreign", subject
 
 
 def check_upload(session: Session, *, data: bytes) -> UploadCheck:

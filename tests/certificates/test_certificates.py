@@ -333,7 +333,8 @@ def test_upload_check_reports_the_signature(
         data={"csrf_token": token},
         files={"file": ("s.pdf", cert.pdf, "application/pdf")},
     )
-    assert "identik" in same.text and "utuh" in same.text and signing.DEV_SIGNER_NAME in same.text
+    assert "identik" in same.text and "utuh dan terpercaya" in same.text
+    assert signing.DEV_SIGNER_NAME in same.text
     changed = bytearray(cert.pdf)
     changed[cert.pdf.index(b"stream", 2000) + 40] ^= 0x01
     other = client.post(
@@ -342,6 +343,43 @@ def test_upload_check_reports_the_signature(
         files={"file": ("s.pdf", bytes(changed), "application/pdf")},
     )
     assert "tidak sama dengan sertifikat mana pun" in other.text and "rusak" in other.text
+
+
+def test_upload_check_does_not_trust_a_self_signed_key_with_the_same_name(
+    client: TestClient, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A forger makes a key named like Cakap's signer and signs her own PDF: the signature is
+    well formed, but it is not Cakap's, and the check says so."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pypdf import PdfWriter
+
+    from app.certificates import signing
+    from app.config import get_settings
+
+    ours = tmp_path / "signer.p12"
+    signing.create_development_signer(ours)
+    monkeypatch.setattr(get_settings(), "signing_key_path", ours)
+    forger_key = tmp_path / "forger.p12"
+    signing.create_development_signer(forger_key)  # a fresh key, the same name
+    blank = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(blank)
+    forger = signers.SimpleSigner.load_pkcs12(str(forger_key), passphrase=None)
+    assert forger is not None
+    forged = signers.sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(blank.getvalue())),
+        signers.PdfSignatureMetadata(field_name="TandaTanganElektronik"),
+        signer=forger,
+    ).getvalue()
+    token = client.get("/verify").text.split('name="csrf_token" value="')[1].split('"')[0]
+    page = client.post(
+        "/verify", data={"csrf_token": token}, files={"file": ("f.pdf", forged, "application/pdf")}
+    )
+    assert page.status_code == 200
+    assert "bukan diterbitkan Cakap" in page.text
+    assert "terpercaya" not in page.text and ">utuh<" not in page.text
 
 
 def test_admin_revokes_and_reissues_from_the_register(
