@@ -14,6 +14,7 @@ from app.admin.deps import AdminCertificate, ManagedUser
 from app.audit import repository as audit_repository
 from app.certificates import issuer
 from app.certificates import service as certificates
+from app.completion import service as completion
 from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.errors import AppError
 from app.core.templating import redirect, render
@@ -287,7 +288,7 @@ def certificate_revoke(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        certificates.revoke(db, certificate=cert, reason=reason, actor=admin)
+        completion.revoke_certificate(db, certificate=cert, reason=reason, actor=admin)
     except AppError as exc:
         return redirect("/admin/certificates", flash=exc.message)
     return redirect("/admin/certificates", flash=f"Sertifikat {cert.number} dicabut.")

@@ -23,6 +23,8 @@ class CertificateOut(BaseModel):
     jp: int
     issued_at: datetime
     status: str
+    revoked_at: datetime | None = None
+    reason: str | None = None
 
 
 class VerifyOut(BaseModel):
@@ -54,6 +56,8 @@ def mine(db: ReadSession, user: ApiUser) -> list[CertificateOut]:
             jp=c.version.jp,
             issued_at=c.issued_at,
             status=c.status,
+            revoked_at=c.revoked_at,
+            reason=c.revoked_reason,
         )
         for c in certificates.of_user(db, user=user)
     ]

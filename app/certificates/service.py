@@ -291,16 +291,29 @@ def find(session: Session, *, number_or_code: str) -> Certificate:
     return cert
 
 
-def revoke(session: Session, *, certificate: Certificate, reason: str, actor: User | None) -> None:
-    """Revoke with a reason; the verification page says so from then on. Audited."""
-    from app.audit import service as audit
+def check_revocable(*, certificate: Certificate, reason: str) -> None:
     from app.core.errors import Conflict, Invalid
 
-    reason = (reason or "").strip()
-    if len(reason) < 5:
+    if len((reason or "").strip()) < 5:
         raise Invalid("Tuliskan alasan pencabutan (minimal 5 karakter).")
     if certificate.status == "revoked":
         raise Conflict("Sertifikat ini sudah dicabut.")
+
+
+def revoke(
+    session: Session,
+    *,
+    certificate: Certificate,
+    reason: str,
+    actor: User | None,
+    jp_withdrawn: int = 0,
+) -> None:
+    """Mark revoked with a reason; the verification page says so from then on. Audited.
+    Call it through completion.revoke_certificate, which also takes the JP out."""
+    from app.audit import service as audit
+
+    check_revocable(certificate=certificate, reason=reason)
+    reason = reason.strip()
     certificate.status = "revoked"
     certificate.revoked_at = clock.now()
     certificate.revoked_reason = reason[:500]
@@ -311,7 +324,7 @@ def revoke(session: Session, *, certificate: Certificate, reason: str, actor: Us
         action="certificate.revoke",
         object_type="certificate",
         object_id=certificate.number,
-        detail={"reason": reason[:200]},
+        detail={"reason": reason[:200], "jp_withdrawn": jp_withdrawn},
     )
 
 

@@ -215,7 +215,7 @@ def test_revoked_certificate_shows_revoked_with_reason(
 
     complete(session, world.learner)
     cert = session.scalars(select(Certificate)).one()
-    certificates.revoke(
+    completion.revoke_certificate(
         session,
         certificate=certificates.find(session, number_or_code=cert.number),
         reason="Data peserta keliru",
@@ -228,6 +228,32 @@ def test_revoked_certificate_shows_revoked_with_reason(
     assert (
         api["status"] == "revoked" and api["reason"] == "Data peserta keliru" and api["revoked_at"]
     )
+
+
+def test_revoking_takes_the_jp_out_and_the_holder_sees_why(
+    client: TestClient, session: Session, world: World
+) -> None:
+    complete(session, world.learner)
+    cert = session.scalars(select(Certificate)).one()
+    year = cert.issued_on.year
+    assert [e.jp for e in learning.jp_ledger(session, user=world.learner, year=year)] == [6]
+    login(client, world.admin.email or "")
+    token = client.get("/admin/certificates").text.split('name="csrf_token" value="')[1]
+    done = client.post(
+        f"/admin/certificates/{cert.id}/revoke",
+        data={"csrf_token": token.split('"')[0], "reason": "Nilai post-test tidak sah"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    session.expire_all()
+    assert learning.jp_ledger(session, user=world.learner, year=year) == []
+    assert learning.jp_this_year(session, user=world.learner) == 0
+    client.cookies.clear()
+    login(client, world.learner.nip or "")
+    page = client.get("/certificates").text
+    assert "Dicabut" in page and "Nilai post-test tidak sah" in page and "tidak dihitung" in page
+    mine = client.get("/api/v1/me/certificates").json()
+    assert mine[0]["status"] == "revoked" and mine[0]["reason"] == "Nilai post-test tidak sah"
 
 
 def test_certificate_is_pades_signed_and_pyhanko_validates_it(
