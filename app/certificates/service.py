@@ -399,6 +399,19 @@ def check_upload(session: Session, *, data: bytes) -> UploadCheck:
     return UploadCheck(False, None, signature=signature, signer=signer)
 
 
+def issued_by_cakap(session: Session, *, data: bytes) -> bool:
+    """Whether this file is a certificate Cakap issued: one of its files (current or earlier),
+    or any PDF carrying an intact signature by Cakap's signing certificate. Read-only; the
+    signature check parses the PDF, so call it before a write transaction."""
+    from app.models import CertificateRevision
+
+    digest = hashlib.sha256(data).hexdigest()
+    for model in (Certificate, CertificateRevision):
+        if session.scalar(select(model.id).where(model.sha256 == digest).limit(1)) is not None:
+            return True
+    return data.startswith(b"%PDF-") and check_signature(data)[0] == "trusted"
+
+
 def render_current(session: Session, *, certificate_id: int) -> bytes:
     """Render and sign a certificate as it stands now (read-only; used by reissue)."""
     from app.courses import repository as courses
