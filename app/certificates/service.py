@@ -225,6 +225,24 @@ def of_user(session: Session, *, user: User) -> list[Certificate]:
     return list(session.scalars(stmt))
 
 
+def record_download(session: Session, *, certificate: Certificate, viewer: User) -> None:
+    """A certificate is personal data: a download by anyone but its holder (HR, an admin) is
+    audited."""
+    from app.audit import service as audit
+
+    if viewer.id == certificate.user_id:
+        return
+    audit.record(
+        session,
+        actor=viewer,
+        action="certificate.download",
+        object_type="certificate",
+        object_id=certificate.number,
+        instansi_id=certificate.user.instansi_id,
+        detail={"holder": certificate.user_id},
+    )
+
+
 def for_viewer(session: Session, *, certificate_id: int, viewer: User) -> Certificate:
     """The holder, HR of the holder's instansi, and admins may open a certificate."""
     cert = session.scalars(

@@ -4,9 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from app.accounts.deps import CurrentUser, HrUser, verify_csrf
-from app.core.db import ReadSession, TransactionRoute, WriteSession
+from app.core.db import ReadSession, TransactionRoute, WriteSession, read_session, write_session
 from app.core.errors import AppError
 from app.core.templating import redirect, render
 from app.models import ExternalTraining
@@ -22,6 +23,13 @@ def training_for_viewer(training_id: int, db: ReadSession, user: CurrentUser) ->
 
 
 Visible = Annotated[ExternalTraining, Depends(training_for_viewer)]
+
+
+async def download_session(request: Request, row: Visible, user: CurrentUser) -> Session:
+    """The owner's own download only reads; anyone else's is audited, so it writes."""
+    if row.user_id == user.id:
+        return await read_session(request)
+    return await write_session(request)
 
 
 def _mine(request: Request, db: ReadSession, user: CurrentUser, **context: object) -> Response:
@@ -80,7 +88,10 @@ def add_external(
 
 
 @router.get("/training/external/{training_id}/certificate")
-def external_certificate(row: Visible) -> Response:
+def external_certificate(
+    row: Visible, user: CurrentUser, db: Annotated[Session, Depends(download_session)]
+) -> Response:
+    training.record_certificate_download(db, training=row, viewer=user)
     return Response(
         row.certificate,
         media_type="application/pdf",

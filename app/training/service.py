@@ -199,6 +199,23 @@ def get_for(session: Session, *, training_id: int, viewer: User) -> ExternalTrai
     raise NotFound("Data pelatihan tidak ditemukan.")
 
 
+def record_certificate_download(
+    session: Session, *, training: ExternalTraining, viewer: User
+) -> None:
+    """An uploaded certificate is personal data: a download by HR or an admin is audited."""
+    if viewer.id == training.user_id:
+        return
+    audit.record(
+        session,
+        actor=viewer,
+        action="external.certificate_download",
+        object_type="external_training",
+        object_id=training.id,
+        instansi_id=training.user.instansi_id,
+        detail={"holder": training.user_id},
+    )
+
+
 def review(
     session: Session,
     *,

@@ -502,3 +502,21 @@ def test_admin_sets_the_issuer_and_signatory_printed_on_new_certificates(
         "NIP 197005121995032001",
     ):
         assert expected in text, expected
+
+
+def test_downloads_of_someone_elses_certificate_are_audited(
+    client: TestClient, session: Session, world: World
+) -> None:
+    from app.models import AuditEvent
+
+    complete(session, world.learner)
+    cert = session.scalars(select(Certificate)).one()
+    login(client, world.learner.nip or "")
+    assert client.get(f"/certificates/{cert.id}/pdf").status_code == 200
+    downloads = select(AuditEvent).where(AuditEvent.action == "certificate.download")
+    assert session.scalars(downloads).first() is None, "the holder's own download is not"
+    client.cookies.clear()
+    login(client, world.hr.nip or "")
+    assert client.get(f"/certificates/{cert.id}/pdf").content == cert.pdf
+    event = session.scalars(downloads).one()
+    assert event.actor_id == world.hr.id and event.detail["holder"] == world.learner.id
