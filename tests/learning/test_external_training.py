@@ -209,3 +209,27 @@ def test_a_cakap_certificate_is_refused_as_outside_evidence(
     assert refused.status_code == 422  # type: ignore[attr-defined]
     assert "sertifikat yang diterbitkan Cakap" in refused.text  # type: ignore[attr-defined]
     assert session.scalars(select(ExternalTraining)).first() is None
+
+
+def test_a_pdf_signed_with_cakaps_key_is_refused_even_if_it_is_not_an_issued_file(
+    client: TestClient, session: Session, world: World, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfWriter
+
+    from app.certificates import signing
+    from app.config import get_settings
+
+    key = tmp_path / "signer.p12"
+    signing.create_development_signer(key)
+    monkeypatch.setattr(get_settings(), "signing_key_path", key)
+    blank = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(blank)
+    signed = signing.sign(blank.getvalue(), reason="uji", location="Singaparna")
+    login(client, world.learner.nip or "")
+    refused = _submit(client, FORM, pdf=signed)
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert "sertifikat yang diterbitkan Cakap" in refused.text  # type: ignore[attr-defined]
