@@ -344,13 +344,14 @@ def certificates_revoke(
 ) -> None:
     """Revoke a certificate; its verification page shows it as revoked, with the reason."""
     from app.certificates import service as certificates
+    from app.completion import service as completion
     from app.core.errors import AppError
 
     db = _database()
     try:
         with db.unit_of_work() as session:
             cert = certificates.find(session, number_or_code=number_or_code)
-            certificates.revoke(session, certificate=cert, reason=reason, actor=None)
+            completion.revoke_certificate(session, certificate=cert, reason=reason, actor=None)
             number = cert.number
     except AppError as exc:
         _fail(exc.message)

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     )
     login_lock_minutes: int = 15
     login_address_max_failures: int = 20
+    # Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
+    # PRODUCT.md §5: a reverse proxy on the same host by default.
+    trusted_proxies: str = "127.0.0.1"
 
     # Certificates: the issuing agency and signatory (shown on every certificate).
     certificate_number_format: str = "{seq:05d}/{course_code}/{issuer_code}/{year}"

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.config import ROOT, Settings, get_settings
+from app.core.client import ClientAddressMiddleware
 from app.core.db import Database
 from app.core.errors import AppError, RedirectRequired
 from app.core.middleware import SecurityMiddleware
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         secure_cookies=settings.secure_cookies,
         max_body_bytes=settings.import_max_bytes + 1024 * 1024,
     )
+    app.add_middleware(ClientAddressMiddleware, trusted_proxies=settings.trusted_proxies)
     app.mount("/static", StaticFiles(directory=ROOT / "app" / "static"), name="static")
 
     @app.exception_handler(AppError)

@@ -23,6 +23,10 @@ _FIRST_LOGIN_PATHS = ("/account/password", "/privacy", "/logout")
 
 
 def client_address(request: Request) -> str:
+    """The client's address (X-Forwarded-For only from CAKAP_TRUSTED_PROXIES; app/core/client)."""
+    found = getattr(request.state, "client_address", None)
+    if found:
+        return str(found)
     return request.client.host if request.client else "unknown"
 
 

@@ -83,8 +83,13 @@ def delete_sessions_of(session: Session, user_id: int) -> None:
     session.execute(delete(ApiToken).where(ApiToken.user_id == user_id, ApiToken.kind == "access"))
 
 
-def delete_session(session: Session, token_hash: str) -> None:
-    session.execute(delete(UserSession).where(UserSession.token_hash == token_hash))
+def delete_session(session: Session, token_hash: str) -> int | None:
+    """End a session; whose it was (one statement: DELETE … RETURNING)."""
+    return session.scalar(
+        delete(UserSession)
+        .where(UserSession.token_hash == token_hash)
+        .returning(UserSession.user_id)
+    )
 
 
 def throttle(session: Session, key: str) -> LoginThrottle | None:

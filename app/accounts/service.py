@@ -107,8 +107,19 @@ def check_credentials(
 
 
 def record_failed_login(session: Session, *, check: LoginCheck) -> None:
-    """Count a failure per address and per account; lock the pair past the limit."""
+    """Count a failure per address and per account; lock the pair past the limit. The failure
+    is audited in the same unit of work: the account it was against (if one exists) and the
+    address, never what was typed (a password typed into the NIP field stays unrecorded).
+    Attempts refused by the throttle are not checked, and not audited one by one: the lock
+    itself is (login.locked)."""
     settings = get_settings()
+    audit.record(
+        session,
+        actor=None,
+        action="login.failed",
+        object_type="user" if check.user_id is not None else None,
+        object_id=check.user_id,
+    )
     _count_failure(session, check.address_key, settings.login_address_max_failures)
     if check.account_key and check.user_id is not None:
         _count_failure(session, check.account_key, settings.login_max_failures)
@@ -136,7 +147,15 @@ def complete_login(session: Session, *, check: LoginCheck) -> User:
     if check.new_hash:
         user.password_hash = check.new_hash
     user.last_login_at = clock.now()
-    session.flush()
+    # Audited in the login's own transaction, flushed with its other writes.
+    audit.record(
+        session,
+        actor=user,
+        action="login",
+        object_type="user",
+        object_id=user.id,
+        instansi_id=user.instansi_id,
+    )
     return user
 
 
@@ -167,7 +186,16 @@ def user_for_principal(session: Session, principal: Principal) -> User:
 
 
 def end_session(session: Session, *, token: str) -> None:
-    repository.delete_session(session, security.hash_token(token))
+    user_id = repository.delete_session(session, security.hash_token(token))
+    if user_id is not None:
+        audit.record(
+            session,
+            actor=None,
+            actor_id=user_id,
+            action="logout",
+            object_type="user",
+            object_id=user_id,
+        )
 
 
 def end_all_sessions(session: Session, *, user: User) -> None:
@@ -265,6 +293,20 @@ def accept_privacy(session: Session, *, user: User) -> None:
             object_id=user.id,
             detail={"notice": PRIVACY_NOTICE_VERSION},
         )
+
+
+def record_person_view(session: Session, *, person: User, viewer: User) -> None:
+    """A person's details seen by someone else (HR, an admin) are audited (UU PDP)."""
+    if viewer.id == person.id:
+        return
+    audit.record(
+        session,
+        actor=viewer,
+        action="person.view",
+        object_type="user",
+        object_id=person.id,
+        instansi_id=person.instansi_id,
+    )
 
 
 def hr_instansi_id(user: User) -> int | None:

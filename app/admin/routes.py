@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
@@ -12,8 +13,10 @@ from app.accounts import service as accounts
 from app.accounts.deps import AdminUser, verify_csrf
 from app.admin.deps import AdminCertificate, ManagedUser
 from app.audit import repository as audit_repository
+from app.audit import service as audit
 from app.certificates import issuer
 from app.certificates import service as certificates
+from app.completion import service as completion
 from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.errors import AppError
 from app.core.templating import redirect, render
@@ -137,7 +140,10 @@ def user_create(
 
 
 @router.get("/users/{user_id}", response_class=HTMLResponse)
-def user_detail(request: Request, managed: ManagedUser) -> Response:
+def user_detail(
+    request: Request, managed: ManagedUser, admin: AdminUser, db: WriteSession
+) -> Response:
+    accounts.record_person_view(db, person=managed, viewer=admin)
     return render(
         request, "admin/user_detail.html", {"managed": managed, "role_labels": ROLE_LABELS}
     )
@@ -241,20 +247,57 @@ def unit_create(
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_log(
-    request: Request, db: ReadSession, admin: AdminUser, action: str | None = None, page: int = 1
+    request: Request,
+    db: ReadSession,
+    admin: AdminUser,
+    action: str | None = None,
+    actor: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    page: int = 1,
 ) -> Response:
-    page = max(page, 1)
-    events, total = audit_repository.page(db, action=action or None, page=page)
+    page = min(max(page, 1), 100_000)
+    query = {
+        "action": action or "",
+        "actor": actor or "",
+        "since": since or "",
+        "until": until or "",
+    }
+    found = audit.parse_filter(action=action, actor=actor, since=since, until=until)
+    events, total = audit_repository.page(db, filter=found, page=page)
     return render(
         request,
         "admin/audit.html",
         {
-            "events": events,
+            "events": audit.views(db, events),
             "total": total,
             "page": page,
-            "action": action or "",
-            "actions": audit_repository.actions(db),
+            "query": query,
+            "query_string": urlencode(query),
+            "actions": [(a, audit.action_label(a)) for a in audit_repository.actions(db)],
             "pages": max(1, -(-total // 50)),
+        },
+    )
+
+
+@router.get("/audit.csv")
+def audit_export(
+    db: WriteSession,
+    admin: AdminUser,
+    action: str | None = None,
+    actor: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> Response:
+    """The filtered log as CSV; the export is audited, so the route writes."""
+    found = audit.parse_filter(action=action, actor=actor, since=since, until=until)
+    body = audit.export_csv(db, filter=found, actor=admin)
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="log-audit.csv"',
+            "Cache-Control": "private, no-store",
         },
     )
 
@@ -287,7 +330,7 @@ def certificate_revoke(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        certificates.revoke(db, certificate=cert, reason=reason, actor=admin)
+        completion.revoke_certificate(db, certificate=cert, reason=reason, actor=admin)
     except AppError as exc:
         return redirect("/admin/certificates", flash=exc.message)
     return redirect("/admin/certificates", flash=f"Sertifikat {cert.number} dicabut.")

@@ -4,12 +4,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from app.accounts.deps import ApiUser, client_address
 from app.certificates import issuer
 from app.certificates import service as certificates
 from app.certificates.routes import pdf_response
-from app.core.db import ReadSession, TransactionRoute
+from app.core.db import ReadSession, TransactionRoute, read_session, write_session
 from app.models import Certificate
 
 router = APIRouter(route_class=TransactionRoute, tags=["certificates"])
@@ -23,6 +24,8 @@ class CertificateOut(BaseModel):
     jp: int
     issued_at: datetime
     status: str
+    revoked_at: datetime | None = None
+    reason: str | None = None
 
 
 class VerifyOut(BaseModel):
@@ -43,6 +46,16 @@ def certificate_for_api(certificate_id: int, db: ReadSession, user: ApiUser) -> 
     return certificates.for_viewer(db, certificate_id=certificate_id, viewer=user)
 
 
+ApiCertificate = Annotated[Certificate, Depends(certificate_for_api)]
+
+
+async def download_session(request: Request, cert: ApiCertificate, user: ApiUser) -> Session:
+    """The holder's own download only reads; anyone else's is audited, so it writes."""
+    if cert.user_id == user.id:
+        return await read_session(request)
+    return await write_session(request)
+
+
 @router.get("/me/certificates", response_model=list[CertificateOut])
 def mine(db: ReadSession, user: ApiUser) -> list[CertificateOut]:
     return [
@@ -54,6 +67,8 @@ def mine(db: ReadSession, user: ApiUser) -> list[CertificateOut]:
             jp=c.version.jp,
             issued_at=c.issued_at,
             status=c.status,
+            revoked_at=c.revoked_at,
+            reason=c.revoked_reason,
         )
         for c in certificates.of_user(db, user=user)
     ]
@@ -64,7 +79,10 @@ def mine(db: ReadSession, user: ApiUser) -> list[CertificateOut]:
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-def pdf(cert: Annotated[Certificate, Depends(certificate_for_api)]) -> Response:
+def pdf(
+    cert: ApiCertificate, user: ApiUser, db: Annotated[Session, Depends(download_session)]
+) -> Response:
+    certificates.record_download(db, certificate=cert, viewer=user)
     return pdf_response(cert)
 
 

@@ -2,10 +2,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from app.accounts.deps import CurrentUser, client_address, verify_csrf
 from app.certificates import service as certificates
-from app.core.db import ReadSession, TransactionRoute, WriteSession
+from app.core.db import ReadSession, TransactionRoute, WriteSession, read_session, write_session
 from app.core.errors import Conflict
 from app.core.templating import render
 from app.models import Certificate
@@ -21,6 +22,13 @@ def certificate_for_page(certificate_id: int, db: ReadSession, user: CurrentUser
 
 
 PageCertificate = Annotated[Certificate, Depends(certificate_for_page)]
+
+
+async def download_session(request: Request, cert: PageCertificate, user: CurrentUser) -> Session:
+    """The holder's own download only reads; anyone else's is audited, so it writes."""
+    if cert.user_id == user.id:
+        return await read_session(request)
+    return await write_session(request)
 
 
 def pdf_response(cert: Certificate) -> Response:
@@ -48,7 +56,12 @@ def my_certificates(request: Request, db: ReadSession, user: CurrentUser) -> Res
 
 
 @router.get("/certificates/{certificate_id}/pdf")
-def certificate_pdf(cert: PageCertificate) -> Response:
+def certificate_pdf(
+    cert: PageCertificate,
+    user: CurrentUser,
+    db: Annotated[Session, Depends(download_session)],
+) -> Response:
+    certificates.record_download(db, certificate=cert, viewer=user)
     return pdf_response(cert)
 
 

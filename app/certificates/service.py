@@ -240,6 +240,24 @@ def of_user(session: Session, *, user: User) -> list[Certificate]:
     return list(session.scalars(stmt))
 
 
+def record_download(session: Session, *, certificate: Certificate, viewer: User) -> None:
+    """A certificate is personal data: a download by anyone but its holder (HR, an admin) is
+    audited."""
+    from app.audit import service as audit
+
+    if viewer.id == certificate.user_id:
+        return
+    audit.record(
+        session,
+        actor=viewer,
+        action="certificate.download",
+        object_type="certificate",
+        object_id=certificate.number,
+        instansi_id=certificate.user.instansi_id,
+        detail={"holder": certificate.user_id},
+    )
+
+
 def for_viewer(session: Session, *, certificate_id: int, viewer: User) -> Certificate:
     """The holder, HR of the holder's instansi, and admins may open a certificate."""
     cert = session.scalars(
@@ -306,16 +324,29 @@ def find(session: Session, *, number_or_code: str) -> Certificate:
     return cert
 
 
-def revoke(session: Session, *, certificate: Certificate, reason: str, actor: User | None) -> None:
-    """Revoke with a reason; the verification page says so from then on. Audited."""
-    from app.audit import service as audit
+def check_revocable(*, certificate: Certificate, reason: str) -> None:
     from app.core.errors import Conflict, Invalid
 
-    reason = (reason or "").strip()
-    if len(reason) < 5:
+    if len((reason or "").strip()) < 5:
         raise Invalid("Tuliskan alasan pencabutan (minimal 5 karakter).")
     if certificate.status == "revoked":
         raise Conflict("Sertifikat ini sudah dicabut.")
+
+
+def revoke(
+    session: Session,
+    *,
+    certificate: Certificate,
+    reason: str,
+    actor: User | None,
+    jp_withdrawn: int = 0,
+) -> None:
+    """Mark revoked with a reason; the verification page says so from then on. Audited.
+    Call it through completion.revoke_certificate, which also takes the JP out."""
+    from app.audit import service as audit
+
+    check_revocable(certificate=certificate, reason=reason)
+    reason = reason.strip()
     certificate.status = "revoked"
     certificate.revoked_at = clock.now()
     certificate.revoked_reason = reason[:500]
@@ -326,7 +357,7 @@ def revoke(session: Session, *, certificate: Certificate, reason: str, actor: Us
         action="certificate.revoke",
         object_type="certificate",
         object_id=certificate.number,
-        detail={"reason": reason[:200]},
+        detail={"reason": reason[:200], "jp_withdrawn": jp_withdrawn},
     )
 
 
@@ -335,29 +366,43 @@ class UploadCheck:
     identical: bool
     certificate: Certificate | None
     superseded: bool = False  # identical to an earlier file of a reissued certificate
-    signature: str = "none"  # none | intact | broken | unreadable
+    # none | trusted (intact, by Cakap's signing certificate) | foreign (intact, by anyone
+    # else) | broken | unreadable
+    signature: str = "none"
     signer: str | None = None
 
 
 def check_signature(data: bytes) -> tuple[str, str | None]:
-    """Whether the file carries a signature whose signed bytes are unchanged, and by whom.
-    (Trust in the signer is for the reader's PDF software and the BSrE chain to decide.)"""
+    """Whether the file carries a signature that is intact *and* made with Cakap's configured
+    signing certificate, and who signed it. The name in a certificate is whatever its maker
+    typed: anyone can make a self-signed key called like ours, so the only trust anchor is the
+    configured certificate itself (its exact bytes), never a name. A certificate Cakap signed
+    with an earlier key is still recognised by its file hash (check_upload), not here."""
     import io
 
+    from asn1crypto import x509 as asn1_x509
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
+    ours = signing.signer_certificate_der()
     try:
         signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
         if not signatures:
             return "none", None
-        # No trust roots: integrity and cryptographic validity only (no OS trust list lookup).
-        status = validate_pdf_signature(signatures[0], ValidationContext(trust_roots=[]))
+        roots = [asn1_x509.Certificate.load(ours)] if ours else []
+        # Offline: no OS trust list, no fetching of chains or revocation data.
+        context = ValidationContext(trust_roots=roots, allow_fetching=False)
+        status = validate_pdf_signature(signatures[0], context)
     except Exception:  # a damaged or foreign file: the check says so instead of failing
         return "unreadable", None
-    subject = status.signing_cert.subject.native.get("common_name") if status.signing_cert else None
-    return ("intact" if status.intact and status.valid else "broken"), subject
+    cert = status.signing_cert
+    subject = cert.subject.native.get("common_name") if cert else None
+    if not (status.intact and status.valid):
+        return "broken", subject
+    if ours is not None and status.trusted and cert is not None and cert.dump() == ours:
+        return "trusted", subject
+    return "foreign", subject
 
 
 def check_upload(session: Session, *, data: bytes) -> UploadCheck:
@@ -385,6 +430,19 @@ def check_upload(session: Session, *, data: bytes) -> UploadCheck:
             signer=signer,
         )
     return UploadCheck(False, None, signature=signature, signer=signer)
+
+
+def issued_by_cakap(session: Session, *, data: bytes) -> bool:
+    """Whether this file is a certificate Cakap issued: one of its files (current or earlier),
+    or any PDF carrying an intact signature by Cakap's signing certificate. Read-only; the
+    signature check parses the PDF, so call it before a write transaction."""
+    from app.models import CertificateRevision
+
+    digest = hashlib.sha256(data).hexdigest()
+    for model in (Certificate, CertificateRevision):
+        if session.scalar(select(model.id).where(model.sha256 == digest).limit(1)) is not None:
+            return True
+    return data.startswith(b"%PDF-") and check_signature(data)[0] == "trusted"
 
 
 def render_current(session: Session, *, certificate_id: int) -> bytes:

@@ -51,6 +51,23 @@ def _describe(path: str, password: bytes | None) -> SignerInfo:
     return SignerInfo(Path(path), password, subject, subject == DEV_SIGNER_NAME)
 
 
+def signer_certificate_der() -> bytes | None:
+    """The configured signing certificate (DER), the one trust anchor of the upload check."""
+    info = signer_info()
+    if info is None:
+        return None
+    return _certificate_der(str(info.path), info.password)
+
+
+@lru_cache(maxsize=4)
+def _certificate_der(path: str, password: bytes | None) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+
+    _, cert, _ = pkcs12.load_key_and_certificates(Path(path).read_bytes(), password)
+    assert cert is not None
+    return cert.public_bytes(Encoding.DER)
+
+
 def create_development_signer(path: Path) -> None:
     """A self-signed RSA key and certificate, named so nobody mistakes it for a real one."""
     from cryptography import x509

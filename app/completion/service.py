@@ -14,7 +14,16 @@ from app.courses import repository as courses
 from app.evaluations import service as evaluations
 from app.learning import repository as learning_repository
 from app.learning import service as learning
-from app.models import Attempt, CourseVersion, Enrollment, Lesson, LessonProgress, Module
+from app.models import (
+    Attempt,
+    Certificate,
+    CourseVersion,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    Module,
+    User,
+)
 
 
 def complete_lesson(
@@ -102,3 +111,20 @@ def issue_certificate_if_due(session: Session, *, enrollment: Enrollment) -> Non
     ) == "required" and not evaluations.all_done(session, enrollment=enrollment, version=version):
         return
     certificates.issue(session, enrollment=enrollment, version=version)
+
+
+def revoke_certificate(
+    session: Session, *, certificate: Certificate, reason: str, actor: User | None
+) -> None:
+    """Revoke a certificate and take its JP out of the holder's ledger, in one transaction: a
+    revoked certificate counts for nothing (PRODUCT.md §2). The enrolment stays completed,
+    so nothing credits the JP again."""
+    locked = learning_repository.enrollment_by_id(
+        session, certificate.enrollment_id, for_update=True
+    )
+    assert locked is not None
+    certificates.check_revocable(certificate=certificate, reason=reason)
+    jp = learning.withdraw_jp(session, enrollment_id=certificate.enrollment_id)
+    certificates.revoke(
+        session, certificate=certificate, reason=reason, actor=actor, jp_withdrawn=jp
+    )

@@ -127,7 +127,7 @@ def submit(
             form_id=form_id,
             answers=clean,
             comment=comment or None,
-            submitted_on=clock.local_today(),
+            year=clock.local_today().year,
         )
     )
     session.flush()

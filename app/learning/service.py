@@ -173,6 +173,16 @@ def credit_jp(
     session.flush()
 
 
+def withdraw_jp(session: Session, *, enrollment_id: int) -> int:
+    """Take a course's JP out of the ledger (its certificate was revoked); the JP removed."""
+    entry = repository.jp_for_enrollment(session, enrollment_id)
+    if entry is None:
+        return 0
+    session.delete(entry)
+    session.flush()
+    return entry.jp
+
+
 def jp_this_year(session: Session, *, user: User) -> int:
     return repository.jp_total(session, user_id=user.id, year=clock.local_today().year)
 

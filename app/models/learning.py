@@ -9,10 +9,12 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -128,10 +130,30 @@ class JpEntry(Base):
 
 
 class ExternalTraining(Base):
-    """Training outside Cakap, entered by the learner with its certificate; its JP count once
-    an HR officer of her instansi has verified it."""
+    """Training outside Cakap, entered by the learner with its certificate (number, organiser,
+    dates); its JP count once an HR officer of her instansi has verified it. One piece of
+    evidence counts once per person: the same file, or the same certificate number from the
+    same organiser, cannot be entered twice (a rejected entry may be entered again)."""
 
     __tablename__ = "external_training"
+    __table_args__ = (
+        Index(
+            "uq_external_training_user_file",
+            "user_id",
+            "certificate_sha256",
+            unique=True,
+            postgresql_where=text("status <> 'rejected'"),
+            sqlite_where=text("status <> 'rejected'"),
+        ),
+        Index(
+            "uq_external_training_user_number",
+            "user_id",
+            "number_key",
+            unique=True,
+            postgresql_where=text("status <> 'rejected'"),
+            sqlite_where=text("status <> 'rejected'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(
@@ -139,9 +161,15 @@ class ExternalTraining(Base):
     )
     title: Mapped[str] = mapped_column(String(250))
     organiser: Mapped[str] = mapped_column(String(250))
+    certificate_number: Mapped[str | None] = mapped_column(String(100))
+    # number and organiser, case- and space-insensitive: what makes a certificate the same one
+    number_key: Mapped[str | None] = mapped_column(String(400))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
-    jp: Mapped[int] = mapped_column(Integer)
+    jp: Mapped[int] = mapped_column(Integer)  # as claimed by the learner
+    # as verified by HR: the claim unless HR set another figure, with its reason
+    jp_approved: Mapped[int | None] = mapped_column(Integer)
+    jp_reason: Mapped[str | None] = mapped_column(String(500))
     certificate: Mapped[bytes] = mapped_column(LargeBinary)
     certificate_sha256: Mapped[str] = mapped_column(String(64))
     filename: Mapped[str] = mapped_column(String(255))
@@ -156,3 +184,11 @@ class ExternalTraining(Base):
     review_note: Mapped[str | None] = mapped_column(String(500))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @property
+    def days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
+
+    @property
+    def jp_counted(self) -> int:
+        return self.jp if self.jp_approved is None else self.jp_approved

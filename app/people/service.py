@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -502,6 +503,23 @@ def forget_codes(session: Session, *, job: Job) -> None:
     if job.result.get("accounts"):
         job.result = {**job.result, "accounts": [], "codes_cleared": True}
         session.flush()
+
+
+UPLOAD_RETENTION_DAYS = 30
+
+
+def purge_old_uploads(session: Session, *, days: int = UPLOAD_RETENTION_DAYS) -> int:
+    """Delete uploaded people files older than `days`: previews never committed, and what a
+    committed import kept (the rows still to fix). Each holds NIPs, names and e-mail addresses;
+    the import's audit entry keeps its counts. A file still queued for the worker stays."""
+    from sqlalchemy import delete
+
+    cutoff = clock.now() - timedelta(days=days)
+    result = session.execute(
+        delete(ImportBatch).where(ImportBatch.created_at < cutoff, ImportBatch.status != "queued")
+    )
+    session.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def batch_for(session: Session, *, batch_id: int, actor: User) -> ImportBatch:

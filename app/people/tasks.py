@@ -22,3 +22,12 @@ def sweep_stalled_imports() -> None:
 
     for job_id in job_records.requeue_stalled(database(), kind="people.import", minutes=10):
         import_people(job_id)
+
+
+@huey.periodic_task(crontab(minute="17", hour="2"))
+def purge_old_uploads() -> None:
+    """Uploaded people files are personal data: none is kept past 30 days."""
+    from app.people import service
+
+    with database().unit_of_work() as session:
+        service.purge_old_uploads(session)

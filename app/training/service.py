@@ -8,16 +8,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from app.accounts import service as accounts
 from app.audit import service as audit
+from app.certificates import service as certificates
 from app.core import clock
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.models import ExternalTraining, JpEntry, User
 
 MAX_PDF_BYTES = 2 * 1024 * 1024
 MAX_JP = 200
+JP_PER_DAY = 10  # PRODUCT.md §2: a day of training yields at most 10 JP unless HR overrides
 
 
 @dataclass
@@ -27,6 +30,49 @@ class ExternalIn:
     start_date: str
     end_date: str
     jp: str
+    certificate_number: str = ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """An uploaded certificate file, read and checked before the write transaction (the
+    signature check parses the PDF)."""
+
+    data: bytes
+    filename: str
+    sha256: str
+    issued_by_cakap: bool
+
+
+def read_evidence(session: Session, *, data: bytes, filename: str) -> Evidence:
+    small_pdf = data.startswith(b"%PDF-") and len(data) <= MAX_PDF_BYTES
+    return Evidence(
+        data=data,
+        filename=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        issued_by_cakap=small_pdf and certificates.issued_by_cakap(session, data=data),
+    )
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def number_key(number: str, organiser: str) -> str:
+    """What makes two entries the same certificate: its number from the same organiser,
+    compared without regard to case or spacing."""
+    return f"{_key(number)}|{_key(organiser)}"[:400]
+
+
+def _whole_number(value: str, label: str) -> int:
+    value = value.strip()
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_JP:
+        raise Invalid(f"{label} berupa bilangan bulat 1–{MAX_JP}.")
+    return int(value)
+
+
+def jp_cap(start: date, end: date) -> int:
+    return JP_PER_DAY * ((end - start).days + 1)
 
 
 def _parse_date(value: str, label: str) -> date:
@@ -47,37 +93,78 @@ def check_pdf(data: bytes) -> None:
 
 
 def record(
-    session: Session, *, user: User, form: ExternalIn, filename: str, data: bytes
+    session: Session, *, user: User, form: ExternalIn, evidence: Evidence
 ) -> ExternalTraining:
     title, organiser = form.title.strip(), form.organiser.strip()
+    number = form.certificate_number.strip()
     if len(title) < 3:
         raise Invalid("Nama pelatihan wajib diisi.")
     if len(organiser) < 3:
         raise Invalid("Penyelenggara wajib diisi.")
+    if not 1 <= len(number) <= 100:
+        raise Invalid("Nomor sertifikat wajib diisi (maksimal 100 karakter).")
     start = _parse_date(form.start_date, "Tanggal mulai")
     end = _parse_date(form.end_date, "Tanggal selesai")
     if end < start:
         raise Invalid("Tanggal selesai tidak boleh sebelum tanggal mulai.")
     if end > clock.local_today():
         raise Invalid("Pelatihan yang belum selesai belum dapat dicatat.")
-    if not form.jp.strip().isdigit() or not 1 <= int(form.jp) <= MAX_JP:
-        raise Invalid(f"JP berupa bilangan bulat 1–{MAX_JP}.")
-    check_pdf(data)
+    jp = _whole_number(form.jp, "JP")
+    cap = jp_cap(start, end)
+    if jp > cap:
+        raise Invalid(
+            f"Pelatihan {(end - start).days + 1} hari paling banyak {cap} JP "
+            f"({JP_PER_DAY} JP per hari). Periksa tanggal dan JP pada sertifikat; bila memang "
+            "lebih, ajukan sesuai batas dan minta BKPSDM menyesuaikannya dengan alasan."
+        )
+    check_pdf(evidence.data)
+    if evidence.issued_by_cakap:
+        raise Invalid(
+            "Berkas ini adalah sertifikat yang diterbitkan Cakap; JP-nya sudah tercatat "
+            "otomatis. Catat di sini hanya pelatihan di luar Cakap."
+        )
+    key = number_key(number, organiser)
+    if _same_evidence(session, user_id=user.id, sha256=evidence.sha256, key=key):
+        raise Conflict(DUPLICATE)
     row = ExternalTraining(
         user_id=user.id,
         title=title[:250],
         organiser=organiser[:250],
+        certificate_number=number,
+        number_key=key,
         start_date=start,
         end_date=end,
-        jp=int(form.jp),
-        certificate=data,
-        certificate_sha256=hashlib.sha256(data).hexdigest(),
-        filename=(filename or "sertifikat.pdf")[:255],
+        jp=jp,
+        certificate=evidence.data,
+        certificate_sha256=evidence.sha256,
+        filename=(evidence.filename or "sertifikat.pdf")[:255],
         status="pending",
     )
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():  # a parallel entry of the same evidence: the index says no
+            session.add(row)
+    except IntegrityError:
+        raise Conflict(DUPLICATE) from None
     return row
+
+
+DUPLICATE = (
+    "Sertifikat ini sudah pernah Anda catat (berkas yang sama, atau nomor sertifikat yang sama "
+    "dari penyelenggara yang sama). Satu bukti hanya dihitung sekali."
+)
+
+
+def _same_evidence(session: Session, *, user_id: int, sha256: str, key: str) -> bool:
+    stmt = (
+        select(ExternalTraining.id)
+        .where(
+            ExternalTraining.user_id == user_id,
+            ExternalTraining.status != "rejected",
+            (ExternalTraining.certificate_sha256 == sha256) | (ExternalTraining.number_key == key),
+        )
+        .limit(1)
+    )
+    return session.scalar(stmt) is not None
 
 
 def of_user(session: Session, *, user: User) -> list[ExternalTraining]:
@@ -112,27 +199,61 @@ def get_for(session: Session, *, training_id: int, viewer: User) -> ExternalTrai
     raise NotFound("Data pelatihan tidak ditemukan.")
 
 
-def review(
-    session: Session, *, training: ExternalTraining, hr: User, approve: bool, note: str = ""
+def record_certificate_download(
+    session: Session, *, training: ExternalTraining, viewer: User
 ) -> None:
+    """An uploaded certificate is personal data: a download by HR or an admin is audited."""
+    if viewer.id == training.user_id:
+        return
+    audit.record(
+        session,
+        actor=viewer,
+        action="external.certificate_download",
+        object_type="external_training",
+        object_id=training.id,
+        instansi_id=training.user.instansi_id,
+        detail={"holder": training.user_id},
+    )
+
+
+def review(
+    session: Session,
+    *,
+    training: ExternalTraining,
+    hr: User,
+    approve: bool,
+    note: str = "",
+    jp: str = "",
+) -> None:
+    """Verify (its JP enter the ledger) or reject (with a reason). HR may set the JP that count
+    (`jp`), with a reason when it differs from the claim; above 10 JP per day of the training's
+    dates only with a reason (the override). Both are audited."""
     if training.user_id == hr.id:
         raise Forbidden("Anda tidak dapat memverifikasi pelatihan Anda sendiri.")
     if not hr.has_role("hr", "admin"):
         raise Forbidden()
     if training.status != "pending":
         raise Conflict("Data ini sudah diperiksa.")
-    if not approve and len(note.strip()) < 5:
+    note = note.strip()
+    if not approve and len(note) < 5:
         raise Invalid("Tuliskan alasan penolakan agar pegawai dapat memperbaikinya.")
+    approved = training.jp
+    if approve:
+        approved = _whole_number(jp, "JP diakui") if jp.strip() else training.jp
+        _check_adjustment(training, approved=approved, reason=note)
     training.status = "verified" if approve else "rejected"
     training.reviewed_by_id = hr.id
     training.reviewed_at = clock.now()
-    training.review_note = note.strip()[:500] or None
+    training.review_note = note[:500] or None
     if approve:
+        if approved != training.jp:
+            training.jp_approved = approved
+            training.jp_reason = note[:500]
         session.add(
             JpEntry(
                 user_id=training.user_id,
                 year=training.end_date.year,
-                jp=training.jp,
+                jp=approved,
                 source="external",
                 title=training.title,
                 earned_on=training.end_date,
@@ -140,6 +261,11 @@ def review(
             )
         )
     session.flush()
+    detail: dict[str, object] = {"jp": approved}
+    if approve and approved != training.jp:
+        detail |= {"jp_claimed": training.jp, "reason": note[:200]}
+    if approve and approved > jp_cap(training.start_date, training.end_date):
+        detail["over_daily_limit"] = True
     audit.record(
         session,
         actor=hr,
@@ -147,5 +273,71 @@ def review(
         object_type="external_training",
         object_id=training.id,
         instansi_id=training.user.instansi_id,
-        detail={"jp": training.jp},
+        detail=detail,
     )
+
+
+def _check_adjustment(training: ExternalTraining, *, approved: int, reason: str) -> None:
+    cap = jp_cap(training.start_date, training.end_date)
+    if approved > cap and len(reason) < 5:
+        raise Invalid(
+            f"{approved} JP melebihi {JP_PER_DAY} JP per hari ({cap} JP untuk "
+            f"{training.days} hari). Tuliskan alasannya bila tetap diakui."
+        )
+    if approved != training.jp_counted and len(reason) < 5:
+        raise Invalid("Tuliskan alasan perubahan JP (minimal 5 karakter).")
+
+
+def adjust_jp(
+    session: Session, *, training: ExternalTraining, hr: User, jp: str, reason: str
+) -> None:
+    """Change the JP a verified entry counts, with a reason; the ledger follows. Audited."""
+    if training.user_id == hr.id:
+        raise Forbidden("Anda tidak dapat mengubah JP pelatihan Anda sendiri.")
+    if not hr.has_role("hr", "admin"):
+        raise Forbidden()
+    if training.status != "verified":
+        raise Conflict("Hanya pelatihan yang sudah diverifikasi yang dapat disesuaikan JP-nya.")
+    reason = reason.strip()
+    approved = _whole_number(jp, "JP diakui")
+    before = training.jp_counted
+    if approved == before:
+        return
+    if len(reason) < 5:
+        raise Invalid("Tuliskan alasan perubahan JP (minimal 5 karakter).")
+    _check_adjustment(training, approved=approved, reason=reason)
+    training.jp_approved = approved
+    training.jp_reason = reason[:500]
+    entry = session.scalars(select(JpEntry).where(JpEntry.external_id == training.id)).first()
+    if entry is not None:
+        entry.jp = approved
+    session.flush()
+    audit.record(
+        session,
+        actor=hr,
+        action="external.adjust_jp",
+        object_type="external_training",
+        object_id=training.id,
+        instansi_id=training.user.instansi_id,
+        detail={
+            "from": before,
+            "to": approved,
+            "reason": reason[:200],
+            "over_daily_limit": approved > jp_cap(training.start_date, training.end_date),
+        },
+    )
+
+
+def reviewed_for_hr(session: Session, *, hr: User, limit: int = 20) -> list[ExternalTraining]:
+    """The latest verified entries HR may still adjust."""
+    stmt = (
+        select(ExternalTraining)
+        .join(User, ExternalTraining.user_id == User.id)
+        .options(joinedload(ExternalTraining.user).joinedload(User.unit))
+        .where(ExternalTraining.status == "verified")
+        .order_by(ExternalTraining.reviewed_at.desc())
+        .limit(limit)
+    )
+    if not hr.has_role("admin"):
+        stmt = stmt.where(User.instansi_id == accounts.hr_instansi_id(hr))
+    return list(session.scalars(stmt))

@@ -262,3 +262,38 @@ def test_session_principal_is_one_snapshot_of_the_live_session(
     session.flush()
     assert accounts.session_principal(session, token=token) is None
     assert accounts.session_principal(session, token="no-such-token") is None
+
+
+def test_logins_and_logouts_are_audited_with_the_address_never_the_password(
+    client: TestClient, session: Session, world: World
+) -> None:
+    wrong = "Tebakan-Salah-987"
+    # the peer is not a trusted proxy: its X-Forwarded-For is not believed
+    client.headers["X-Forwarded-For"] = "203.0.113.9"
+    assert login(client, world.learner.nip or "", wrong).status_code == 422
+    assert login(client, world.learner.nip or "").status_code == 303
+    client.post("/logout", data={"csrf_token": form_token(client, "/")})
+    events = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action.in_(["login", "login.failed", "logout"]))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [(e.action, e.actor_id, e.object_id) for e in events] == [
+        ("login.failed", None, str(world.learner.id)),
+        ("login", world.learner.id, str(world.learner.id)),
+        ("logout", world.learner.id, str(world.learner.id)),
+    ]
+    assert {e.address for e in events} == {"testclient"}
+    for e in events:
+        assert wrong not in repr(e.detail) and PASSWORD not in repr(e.detail)
+
+
+def test_forwarded_for_is_believed_only_from_a_trusted_proxy() -> None:
+    from app.core.client import parse_networks, resolve
+
+    trusted = parse_networks("127.0.0.1, 10.0.0.0/8")
+    assert resolve("127.0.0.1", "203.0.113.9, 10.0.0.7", trusted) == "203.0.113.9"
+    assert resolve("198.51.100.4", "203.0.113.9", trusted) == "198.51.100.4"
+    assert resolve("127.0.0.1", "bukan-alamat", trusted) == "127.0.0.1"
+    assert resolve("127.0.0.1", None, parse_networks("")) == "127.0.0.1"
+    assert resolve("127.0.0.1", "203.0.113.9", parse_networks("")) == "127.0.0.1"

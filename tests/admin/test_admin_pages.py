@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.models import AuditEvent, Unit, User
 from tests.conftest import csrf_from, form_token, login
 from tests.factories import World
@@ -63,7 +66,7 @@ def test_admin_changes_roles_and_it_is_audited(
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "user.roles")).one()
     assert event.actor_id == world.admin.id and event.detail["added"] == ["hr"]
     audit = client.get("/admin/audit", params={"action": "user.roles"})
-    assert "user.roles" in audit.text and "Admin" in audit.text
+    assert "Mengubah peran" in audit.text and "Rina Marlina, S.E." in audit.text
 
 
 def test_admin_cannot_remove_own_admin_role(client: TestClient, world: World) -> None:
@@ -134,3 +137,65 @@ def test_hr_is_refused_on_admin_pages(client: TestClient, world: World) -> None:
     assert page.status_code == 403
     assert "Akses ditolak" in page.text
     assert csrf_from(page.text)
+
+
+def _rows(html: str) -> list[str]:
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
+    return [r for r in body.split("<tr>")[1:]]
+
+
+def test_audit_page_shows_names_and_readable_actions_and_filters(
+    client: TestClient, session: Session, world: World
+) -> None:
+    login(client, world.learner.nip or "")
+    client.cookies.clear()
+    login(client, world.admin.email or "")
+    token = form_token(client, f"/admin/users/{world.learner2.id}")
+    client.post(
+        f"/admin/users/{world.learner2.id}/roles",
+        data={"csrf_token": token, "roles": ["learner", "trainer"]},
+    )
+    page = client.get("/admin/audit")
+    assert page.status_code == 200
+    assert "Mengubah peran" in page.text and "Euis Suryani" in page.text
+    assert "Melihat data pribadi pegawai" in page.text, "the admin opened Euis's details"
+    assert "user.roles" not in page.text.split("<tbody>")[1] and "user 4" not in page.text
+
+    by_actor = client.get("/admin/audit", params={"actor": "rina"})
+    rows = _rows(by_actor.text)
+    assert rows and all("Rina Marlina, S.E." in r and "Masuk" in r for r in rows)
+    by_action = _rows(client.get("/admin/audit", params={"action": "user.roles"}).text)
+    assert len(by_action) == 1 and "Euis Suryani" in by_action[0]
+    today = clock.local_today()
+    same_day = client.get(
+        "/admin/audit", params={"since": today.isoformat(), "until": today.isoformat()}
+    )
+    assert "Mengubah peran" in same_day.text
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    assert "Tidak ada catatan" in client.get("/admin/audit", params={"since": tomorrow}).text
+    assert client.get("/admin/audit", params={"page": "99999999999999999999"}).status_code in (
+        200,
+        422,
+    )
+
+
+def test_audit_export_is_formula_safe_and_audited_itself(
+    client: TestClient, session: Session, world: World
+) -> None:
+    world.learner.name = '=HYPERLINK("http://contoh.test","klik")'
+    session.commit()
+    login(client, world.learner.nip or "")
+    client.cookies.clear()
+    login(client, world.admin.email or "")
+    response = client.get("/admin/audit.csv", params={"actor": "hyperlink"})
+    assert response.status_code == 200
+    assert response.content.startswith("\ufeff".encode())
+    text = response.content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+    assert "Masuk" in text
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "audit.export")).one()
+    assert event.actor_id == world.admin.id and event.detail["filter"]["actor"] == "hyperlink"
+    assert client.get("/admin/audit.csv").status_code == 200
+    client.cookies.clear()
+    login(client, world.hr.nip or "")
+    assert client.get("/admin/audit.csv").status_code == 403

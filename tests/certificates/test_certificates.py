@@ -215,7 +215,7 @@ def test_revoked_certificate_shows_revoked_with_reason(
 
     complete(session, world.learner)
     cert = session.scalars(select(Certificate)).one()
-    certificates.revoke(
+    completion.revoke_certificate(
         session,
         certificate=certificates.find(session, number_or_code=cert.number),
         reason="Data peserta keliru",
@@ -228,6 +228,32 @@ def test_revoked_certificate_shows_revoked_with_reason(
     assert (
         api["status"] == "revoked" and api["reason"] == "Data peserta keliru" and api["revoked_at"]
     )
+
+
+def test_revoking_takes_the_jp_out_and_the_holder_sees_why(
+    client: TestClient, session: Session, world: World
+) -> None:
+    complete(session, world.learner)
+    cert = session.scalars(select(Certificate)).one()
+    year = cert.issued_on.year
+    assert [e.jp for e in learning.jp_ledger(session, user=world.learner, year=year)] == [6]
+    login(client, world.admin.email or "")
+    token = client.get("/admin/certificates").text.split('name="csrf_token" value="')[1]
+    done = client.post(
+        f"/admin/certificates/{cert.id}/revoke",
+        data={"csrf_token": token.split('"')[0], "reason": "Nilai post-test tidak sah"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    session.expire_all()
+    assert learning.jp_ledger(session, user=world.learner, year=year) == []
+    assert learning.jp_this_year(session, user=world.learner) == 0
+    client.cookies.clear()
+    login(client, world.learner.nip or "")
+    page = client.get("/certificates").text
+    assert "Dicabut" in page and "Nilai post-test tidak sah" in page and "tidak dihitung" in page
+    mine = client.get("/api/v1/me/certificates").json()
+    assert mine[0]["status"] == "revoked" and mine[0]["reason"] == "Nilai post-test tidak sah"
 
 
 def test_certificate_is_pades_signed_and_pyhanko_validates_it(
@@ -333,7 +359,8 @@ def test_upload_check_reports_the_signature(
         data={"csrf_token": token},
         files={"file": ("s.pdf", cert.pdf, "application/pdf")},
     )
-    assert "identik" in same.text and "utuh" in same.text and signing.DEV_SIGNER_NAME in same.text
+    assert "identik" in same.text and "utuh dan terpercaya" in same.text
+    assert signing.DEV_SIGNER_NAME in same.text
     changed = bytearray(cert.pdf)
     changed[cert.pdf.index(b"stream", 2000) + 40] ^= 0x01
     other = client.post(
@@ -342,6 +369,43 @@ def test_upload_check_reports_the_signature(
         files={"file": ("s.pdf", bytes(changed), "application/pdf")},
     )
     assert "tidak sama dengan sertifikat mana pun" in other.text and "rusak" in other.text
+
+
+def test_upload_check_does_not_trust_a_self_signed_key_with_the_same_name(
+    client: TestClient, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A forger makes a key named like Cakap's signer and signs her own PDF: the signature is
+    well formed, but it is not Cakap's, and the check says so."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pypdf import PdfWriter
+
+    from app.certificates import signing
+    from app.config import get_settings
+
+    ours = tmp_path / "signer.p12"
+    signing.create_development_signer(ours)
+    monkeypatch.setattr(get_settings(), "signing_key_path", ours)
+    forger_key = tmp_path / "forger.p12"
+    signing.create_development_signer(forger_key)  # a fresh key, the same name
+    blank = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(blank)
+    forger = signers.SimpleSigner.load_pkcs12(str(forger_key), passphrase=None)
+    assert forger is not None
+    forged = signers.sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(blank.getvalue())),
+        signers.PdfSignatureMetadata(field_name="TandaTanganElektronik"),
+        signer=forger,
+    ).getvalue()
+    token = client.get("/verify").text.split('name="csrf_token" value="')[1].split('"')[0]
+    page = client.post(
+        "/verify", data={"csrf_token": token}, files={"file": ("f.pdf", forged, "application/pdf")}
+    )
+    assert page.status_code == 200
+    assert "bukan diterbitkan Cakap" in page.text
+    assert "terpercaya" not in page.text and ">utuh<" not in page.text
 
 
 def test_admin_revokes_and_reissues_from_the_register(
@@ -438,3 +502,21 @@ def test_admin_sets_the_issuer_and_signatory_printed_on_new_certificates(
         "NIP 197005121995032001",
     ):
         assert expected in text, expected
+
+
+def test_downloads_of_someone_elses_certificate_are_audited(
+    client: TestClient, session: Session, world: World
+) -> None:
+    from app.models import AuditEvent
+
+    complete(session, world.learner)
+    cert = session.scalars(select(Certificate)).one()
+    login(client, world.learner.nip or "")
+    assert client.get(f"/certificates/{cert.id}/pdf").status_code == 200
+    downloads = select(AuditEvent).where(AuditEvent.action == "certificate.download")
+    assert session.scalars(downloads).first() is None, "the holder's own download is not"
+    client.cookies.clear()
+    login(client, world.hr.nip or "")
+    assert client.get(f"/certificates/{cert.id}/pdf").content == cert.pdf
+    event = session.scalars(downloads).one()
+    assert event.actor_id == world.hr.id and event.detail["holder"] == world.learner.id

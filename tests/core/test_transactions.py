@@ -143,6 +143,7 @@ def test_failed_external_training_record_keeps_no_file(
             "start_date": "2026-03-02",
             "end_date": "2026-03-03",
             "jp": "12",
+            "certificate_number": "ANRI/2026/0117",
         },
         files={"certificate": ("s.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
     )

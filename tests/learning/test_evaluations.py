@@ -85,6 +85,41 @@ def test_stored_response_does_not_identify_the_learner(session: Session, world: 
     assert row.answers == GOOD
 
 
+def test_response_cannot_be_joined_to_the_receipt(session: Session, world: World) -> None:
+    """The receipt says who filled which form; the response says what was answered. Nothing
+    they share (an id, an order, a date) may join the two."""
+    from sqlalchemy import Date, DateTime
+
+    from app.models import EvaluationReceipt
+
+    version, enrollment = _finish_lessons(session, world)
+    for form_id, answers in (
+        ("pengajar", GOOD),
+        ("penyelenggaraan", {"akses": 4, "petunjuk": 4, "beban": 3, "soal": 4, "kepuasan": 5}),
+    ):
+        completion.submit_evaluation(
+            session,
+            enrollment=enrollment,
+            version=version,
+            form_id=form_id,
+            answers=answers,
+            comment=None,
+        )
+    receipts = {str(r.id) for r in session.scalars(select(EvaluationReceipt))}
+    responses = list(session.scalars(select(EvaluationResponse)))
+    assert len(responses) == 2
+    for row in responses:
+        assert str(row.id) not in receipts
+        assert len(str(row.id)) == 32 and not str(row.id).isdigit(), "random, not a sequence"
+    for table in (EvaluationResponse.__table__, EvaluationReceipt.__table__):
+        dated = [
+            c.name
+            for c in table.columns
+            if isinstance(getattr(c.type, "impl", c.type), Date | DateTime)
+        ]
+        assert dated == [], f"{table.name} keeps a date: {dated}"
+
+
 def test_summary_is_hidden_below_three_responses(session: Session, world: World) -> None:
     version, enrollment = _finish_lessons(session, world)
     for form in ("pengajar", "penyelenggaraan"):

@@ -1,3 +1,4 @@
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ FORM = {
     "start_date": "2026-03-02",
     "end_date": "2026-03-06",
     "jp": "12",
+    "certificate_number": "045/PIM-IV/BPSDM-JB/2026",
 }
 
 
@@ -114,3 +116,120 @@ def test_rejection_needs_a_reason(client: TestClient, session: Session, world: W
         follow_redirects=False,
     )
     assert ok.status_code == 303
+
+
+def _as(client: TestClient, user: object) -> None:
+    client.cookies.clear()
+    login(client, getattr(user, "nip", None) or getattr(user, "email", ""))
+
+
+def test_the_same_evidence_counts_once(client: TestClient, session: Session, world: World) -> None:
+    login(client, world.learner.nip or "")
+    assert _submit(client, FORM).status_code == 303  # type: ignore[attr-defined]
+    again = _submit(client, FORM | {"certificate_number": "046/PIM-IV/BPSDM-JB/2026"})
+    assert again.status_code == 422 and "hanya dihitung sekali" in again.text  # type: ignore[attr-defined]
+    other_file = PDF.replace(b"trailer", b"%lain\ntrailer")
+    renumbered = _submit(
+        client,
+        FORM
+        | {
+            "certificate_number": " 045/pim-iv/BPSDM-JB/2026",
+            "organiser": "bpsdm provinsi  jawa barat",
+        },
+        pdf=other_file,
+    )
+    assert renumbered.status_code == 422  # type: ignore[attr-defined]
+    assert (
+        session.scalars(select(ExternalTraining)).one().certificate_number
+        == FORM["certificate_number"]
+    )
+
+
+def test_a_day_of_training_yields_at_most_ten_jp_unless_hr_overrides_with_a_reason(
+    client: TestClient, session: Session, world: World
+) -> None:
+    login(client, world.learner.nip or "")
+    webinar = FORM | {"start_date": "2026-03-02", "end_date": "2026-03-02"}
+    refused = _submit(client, webinar | {"jp": "150"})
+    assert refused.status_code == 422 and "paling banyak 10 JP" in refused.text  # type: ignore[attr-defined]
+    assert _submit(client, webinar | {"jp": "10"}).status_code == 303  # type: ignore[attr-defined]
+    row = session.scalars(select(ExternalTraining)).one()
+
+    _as(client, world.hr)
+    token = form_token(client, "/hr/external")
+    no_reason = client.post(
+        f"/hr/external/{row.id}/review",
+        data={"csrf_token": token, "decision": "verify", "jp": "16"},
+    )
+    assert no_reason.status_code == 422 and "melebihi 10 JP per hari" in no_reason.text
+    ok = client.post(
+        f"/hr/external/{row.id}/review",
+        data={
+            "csrf_token": token,
+            "decision": "verify",
+            "jp": "16",
+            "note": "Diklat tatap muka 2 sesi panjang, 720 menit sesuai jadwal",
+        },
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    assert [e.jp for e in learning.jp_ledger(session, user=world.learner, year=2026)] == [16]
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "external.verify")).one()
+    assert event.detail["jp_claimed"] == 10 and event.detail["over_daily_limit"] is True
+
+    adjusted = client.post(
+        f"/hr/external/{row.id}/jp",
+        data={"csrf_token": token, "jp": "8", "reason": "Jadwal resmi hanya 360 menit"},
+        follow_redirects=False,
+    )
+    assert adjusted.status_code == 303
+    session.expire_all()
+    assert [e.jp for e in learning.jp_ledger(session, user=world.learner, year=2026)] == [8]
+    change = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "external.adjust_jp")
+    ).one()
+    assert change.detail["from"] == 16 and change.detail["to"] == 8
+
+    _as(client, world.learner)
+    page = client.get("/training/external").text
+    assert "Jadwal resmi hanya 360 menit" in page and FORM["certificate_number"] in page
+
+
+@pytest.mark.usefixtures("courses_imported")
+def test_a_cakap_certificate_is_refused_as_outside_evidence(
+    client: TestClient, session: Session, world: World
+) -> None:
+    from app.models import Certificate
+    from tests.certificates.test_certificates import complete
+
+    complete(session, world.learner)
+    cert = session.scalars(select(Certificate)).one()
+    login(client, world.learner.nip or "")
+    refused = _submit(client, FORM, pdf=cert.pdf)
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert "sertifikat yang diterbitkan Cakap" in refused.text  # type: ignore[attr-defined]
+    assert session.scalars(select(ExternalTraining)).first() is None
+
+
+def test_a_pdf_signed_with_cakaps_key_is_refused_even_if_it_is_not_an_issued_file(
+    client: TestClient, session: Session, world: World, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfWriter
+
+    from app.certificates import signing
+    from app.config import get_settings
+
+    key = tmp_path / "signer.p12"
+    signing.create_development_signer(key)
+    monkeypatch.setattr(get_settings(), "signing_key_path", key)
+    blank = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(blank)
+    signed = signing.sign(blank.getvalue(), reason="uji", location="Singaparna")
+    login(client, world.learner.nip or "")
+    refused = _submit(client, FORM, pdf=signed)
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert "sertifikat yang diterbitkan Cakap" in refused.text  # type: ignore[attr-defined]

@@ -397,3 +397,34 @@ def test_an_import_whose_worker_died_is_resumed_once(
     session.commit()
     tasks.sweep_stalled_imports.call_local()
     assert run_jobs(session) == 0, "a job with recent progress is not taken from its worker"
+
+
+def test_uploaded_files_are_deleted_after_thirty_days(session: Session, world: World) -> None:
+    from datetime import timedelta
+
+    from app.core import clock
+    from app.models import ImportBatch
+    from app.people import tasks
+
+    def upload(days_ago: int, status: str) -> int:
+        batch = service.save_batch(
+            session,
+            data=b"nip,nama\n",
+            filename="pegawai.csv",
+            instansi=world.instansi,
+            actor=world.hr,
+        )
+        batch.status = status
+        batch.created_at = clock.now() - timedelta(days=days_ago)
+        session.flush()
+        return batch.id
+
+    old_preview, old_committed = upload(31, "preview"), upload(40, "committed")
+    recent, queued = upload(2, "preview"), upload(45, "queued")
+    session.commit()
+    tasks.purge_old_uploads.call_local()
+    session.expire_all()
+    assert session.get(ImportBatch, old_preview) is None
+    assert session.get(ImportBatch, old_committed) is None
+    assert session.get(ImportBatch, recent) is not None
+    assert session.get(ImportBatch, queued) is not None
