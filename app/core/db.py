@@ -407,12 +407,21 @@ def _solving_order(dependant: Dependant) -> list[Dependant]:
 
 def _can_run_in_one_call(dependant: Dependant) -> bool:
     """A route runs its database work in one worker-thread call when its handler is sync and
-    no sync dependency is solved before its WriteSession: such a dependency is slow work the
-    route wants done before the write begins (a password check, parsing an upload), which the
-    one call would run after taking SQLite's writer lock."""
+    - no sync dependency is solved before its WriteSession: such a dependency is slow work the
+      route wants done before the write begins (a password check, parsing an upload), which the
+      one call would run after taking SQLite's writer lock;
+    - no async dependency needs a sync one's value (one that chooses between ReadSession and
+      WriteSession from a loaded object, say): that value exists only inside the one call.
+    Other routes keep FastAPI's own way."""
     if not _is_plain_sync(dependant.call):
         return False
-    calls = [sub.call for sub in _solving_order(dependant)]
+    order = _solving_order(dependant)
+    for sub in order:
+        if not _is_plain_sync(sub.call) and any(
+            _is_plain_sync(inner.call) for inner in _solving_order(sub)
+        ):
+            return False
+    calls = [sub.call for sub in order]
     if write_session not in calls:
         return True
     return not any(_is_plain_sync(call) for call in calls[: calls.index(write_session)])
