@@ -118,7 +118,7 @@ def test_init_demo_users_and_people_import(cli_env: dict[str, str], tmp_path: Pa
         "--role",
         "admin",
     )
-    assert weak.returncode != 0 and "minimal 10 karakter" in weak.stderr
+    assert weak.returncode != 0 and "minimal 12 karakter" in weak.stderr
 
     sheet = tmp_path / "asn.csv"
     sheet.write_text(

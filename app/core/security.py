@@ -37,6 +37,10 @@ def hash_first_login_code(code: str) -> str:
     return _FIRST_LOGIN_PREFIX + digest
 
 
+def is_first_login_code(password_hash: str | None) -> bool:
+    return bool(password_hash and password_hash.startswith(_FIRST_LOGIN_PREFIX))
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
     if password_hash and password_hash.startswith(_FIRST_LOGIN_PREFIX):
         return hmac.compare_digest(password_hash, hash_first_login_code(password))
@@ -71,17 +75,37 @@ def csrf_valid(secret_key: str, binding: str, given: str | None) -> bool:
     return hmac.compare_digest(csrf_token(secret_key, binding), given)
 
 
-PASSWORD_MIN_LENGTH = 10
+# NIST SP 800-63B §5.1.1.2: at least 12 characters here, any characters (spaces and emoji
+# included), no composition rules; refused when common, breached-style or about the person.
+PASSWORD_MIN_LENGTH = 12
+# Long enough for any passphrase; bounded because the strength estimate grows with length.
+PASSWORD_MAX_LENGTH = 128
+# zxcvbn's score (0-4): below 3 is guessable within about 10^8 tries.
+PASSWORD_MIN_SCORE = 3
 
 
 def password_problem(password: str, *, user_inputs: tuple[str, ...] = ()) -> str | None:
     """Why a new password is not acceptable, or None."""
+    from zxcvbn import zxcvbn
+
     if len(password) < PASSWORD_MIN_LENGTH:
-        return f"Kata sandi minimal {PASSWORD_MIN_LENGTH} karakter."
-    if password.isdigit() or password.isalpha():
-        return "Kata sandi harus memuat huruf dan angka atau simbol."
+        return (
+            f"Kata sandi minimal {PASSWORD_MIN_LENGTH} karakter. Kalimat panjang dengan spasi "
+            "juga boleh, misalnya beberapa kata acak yang mudah Anda ingat."
+        )
+    if len(password) > PASSWORD_MAX_LENGTH:
+        return f"Kata sandi maksimal {PASSWORD_MAX_LENGTH} karakter."
     lowered = password.lower()
-    for value in user_inputs:
-        if value and len(value) >= 4 and value.lower() in lowered:
+    inputs = [value.lower() for value in user_inputs if value and len(value) >= 4]
+    for value in inputs:
+        if value in lowered:
             return "Kata sandi tidak boleh memuat NIP, nama, atau email Anda."
+    if (
+        zxcvbn(password, user_inputs=inputs, max_length=PASSWORD_MAX_LENGTH)["score"]
+        < PASSWORD_MIN_SCORE
+    ):
+        return (
+            "Kata sandi terlalu umum atau mudah ditebak (misalnya Password123 atau pola "
+            "keyboard). Pakai kalimat panjang dari beberapa kata acak yang hanya Anda ketahui."
+        )
     return None

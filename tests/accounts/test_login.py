@@ -141,7 +141,7 @@ def test_weak_new_password_is_refused_with_the_reason(client: TestClient, world:
         data={"csrf_token": token, "current": PASSWORD, "new": "pendek", "confirm": "pendek"},
     )
     assert response.status_code == 422
-    assert "minimal 10 karakter" in response.text
+    assert "minimal 12 karakter" in response.text
 
 
 def test_imported_account_must_change_password_before_anything_else(
