@@ -143,6 +143,8 @@ def serve(
     """Run the web server."""
     import uvicorn
 
+    if problem := get_settings().startup_problem():
+        _fail(problem)
     if get_settings().is_sqlite and workers > 1:
         _fail(
             "SQLite dilayani oleh satu proses web (--workers 1). "

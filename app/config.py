@@ -9,13 +9,14 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - development default only
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CAKAP_", env_file=".env", extra="ignore")
 
     database_url: str = ""
-    secret_key: str = "dev-insecure-change-me"  # noqa: S105 - development default only
+    secret_key: str = DEFAULT_SECRET_KEY
     base_url: str = "http://127.0.0.1:8000"
     data_dir: Path = ROOT / "var"
     smtp_url: str = ""
@@ -24,7 +25,14 @@ class Settings(BaseSettings):
     environment: str = "development"
 
     session_ttl_hours: int = 12
+    # Idle timeout: a session unused this long ends (its expiry caps it anyway).
+    session_idle_minutes: int = Field(default=60, ge=5)
     access_token_ttl_minutes: int = 60
+    # Personal API tokens (HR, admin) live at most this long; a password change, a reset,
+    # deactivation or a removed role ends them sooner.
+    personal_token_days: int = Field(default=30, ge=1, le=366)
+    # First-login codes (import, reset) are accepted once and only within this many days.
+    temporary_password_days: int = Field(default=7, ge=1, le=90)
     minutes_per_jp: int = 45
     default_passing_score: int = 70
     jp_target_per_year: int = 20
@@ -76,6 +84,16 @@ class Settings(BaseSettings):
     @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
+
+    def startup_problem(self) -> str | None:
+        """Why this configuration must not serve, or None."""
+        if self.secure_cookies and self.secret_key == DEFAULT_SECRET_KEY:
+            return (
+                "CAKAP_SECRET_KEY masih bernilai bawaan pengembangan, padahal CAKAP_BASE_URL "
+                "memakai https (produksi). Isi CAKAP_SECRET_KEY dengan nilai acak yang panjang, "
+                "misalnya keluaran `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            )
+        return None
 
 
 @lru_cache

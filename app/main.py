@@ -49,6 +49,8 @@ def _error_response(request: Request, status: int, message: str) -> Response:
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
+    if problem := settings.startup_problem():
+        raise RuntimeError(problem)
 
     own_database = database is None
     db = database or Database(settings.effective_database_url, pool_size=settings.db_pool_size)
@@ -94,6 +96,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
+        code = getattr(exc, "code", None)
+        if code is not None and _wants_json(request):
+            # A machine-readable detail (PRODUCT.md §5) and the reason in Indonesian.
+            body = {"detail": code, "message": exc.message}
+            return JSONResponse(body, status_code=exc.status_code)
         return _error_response(request, exc.status_code, exc.message)
 
     @app.exception_handler(RedirectRequired)

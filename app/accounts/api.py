@@ -3,10 +3,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from app.accounts import service
-from app.accounts.deps import check_login
+from app.accounts.deps import ApiUser, check_login
 from app.accounts.schemas import TokenIn, TokenOut
 from app.accounts.service import LoginCheck
 from app.core.db import ReadSession, TransactionRoute, WriteSession
@@ -27,3 +27,10 @@ def token(
     user = service.complete_login(db, check=check)
     access, ttl = service.issue_access_token(db, user=user)
     return TokenOut(access_token=access, expires_in=ttl)
+
+
+@router.post("/me/consent", status_code=204, responses={403: {}})
+def consent(db: WriteSession, user: ApiUser) -> Response:
+    """Accept the privacy notice (the page /privacy shows it); idempotent."""
+    service.accept_privacy(db, user=user)
+    return Response(status_code=204)

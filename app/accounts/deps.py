@@ -12,14 +12,31 @@ from app.accounts.principal import Principal
 from app.accounts.service import LoginCheck
 from app.config import get_settings
 from app.core import security
-from app.core.db import Database, ReadSession, end_read
+from app.core.db import Database, ReadSession, after_request, end_read
 from app.core.errors import Forbidden, RedirectRequired, Unauthenticated
-from app.core.middleware import SESSION_COOKIE
+from app.core.middleware import session_cookie_name
 from app.core.security import UNSAFE_METHODS
 from app.models import User
 
 # Pages a logged-in user may reach before the first-login steps are done.
 _FIRST_LOGIN_PATHS = ("/account/password", "/privacy", "/logout")
+# API calls open to a caller who has not finished them (PRODUCT.md §5).
+_API_ME = "/api/v1/me"
+_API_CONSENT = "/api/v1/me/consent"
+
+
+class FirstLoginRequired(Forbidden):
+    """403 with a machine-readable detail (`password_change_required`, `consent_required`);
+    the API answers `{"detail": code, "message": …}` (app/main.py)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def session_cookie() -> str:
+    """The session cookie's name (`__Host-` prefixed under https)."""
+    return session_cookie_name(secure=get_settings().secure_cookies)
 
 
 def client_address(request: Request) -> str:
@@ -68,8 +85,8 @@ def session_principal(request: Request, db: Session) -> Principal | None:
     loads who is asking and what she asks for in one worker-thread hop."""
     if hasattr(request.state, "principal"):
         return request.state.principal
-    token = request.cookies.get(SESSION_COOKIE)
-    principal = service.session_principal(db, token=token) if token else None
+    token = request.cookies.get(session_cookie())
+    principal = _session(request, db, token) if token else None
     request.state.principal = principal
     if principal is not None:
         request.state.viewer = principal
@@ -77,6 +94,18 @@ def session_principal(request: Request, db: Session) -> Principal | None:
 
 
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def _session(request: Request, db: Session, token: str) -> Principal | None:
+    found = service.session_lookup(db, token=token)
+    if found is None:
+        return None
+    if found.stale:
+        # The idle clock moves after this request's transaction, in a unit of work of its own
+        # (core/db.after_request): a read route stays a reader, and at most one request per
+        # session every few minutes pays for the write.
+        after_request(request, lambda own: service.touch_session(own, token=token))
+    return found.principal
 
 
 def page_principal(request: Request, db: ReadSession) -> Principal:
@@ -133,18 +162,40 @@ def api_principal(request: Request, db: ReadSession) -> Principal:
         if principal is None:
             raise Unauthenticated("Token tidak valid atau sudah kedaluwarsa.")
         request.state.principal = principal
-        return principal
-    session_token = request.cookies.get(SESSION_COOKIE)
+        return _first_login_done(request, principal)
+    session_token = request.cookies.get(session_cookie())
     if session_token:
-        principal = service.session_principal(db, token=session_token)
+        principal = _session(request, db, session_token)
         if principal is not None:
             if request.method in UNSAFE_METHODS and not security.csrf_valid(
                 get_settings().secret_key, session_token, request.headers.get("x-csrf-token")
             ):
                 raise Forbidden("Token CSRF tidak valid.")
             request.state.principal = principal
-            return principal
+            return _first_login_done(request, principal)
     raise Unauthenticated("Autentikasi diperlukan.")
+
+
+def _first_login_done(request: Request, principal: Principal) -> Principal:
+    """The API keeps the pages' first-login order: a temporary password is replaced first
+    (on the page /account/password), then the privacy notice is accepted. Until then only
+    `GET /me` answers, and `POST /me/consent` once the password is the holder's own."""
+    path, method = request.url.path, request.method
+    if path == _API_ME and method == "GET":
+        return principal
+    if principal.must_change_password:
+        raise FirstLoginRequired(
+            "password_change_required",
+            "Anda masih memakai kata sandi sementara. Buat kata sandi pribadi di halaman "
+            "Ubah kata sandi (/account/password) sebelum memakai API.",
+        )
+    if not principal.privacy_accepted and not (path == _API_CONSENT and method == "POST"):
+        raise FirstLoginRequired(
+            "consent_required",
+            "Anda belum menyetujui pemberitahuan privasi. Baca dan setujui di /privacy atau "
+            "kirim POST /api/v1/me/consent sebelum memakai API.",
+        )
+    return principal
 
 
 ApiPrincipal = Annotated[Principal, Depends(api_principal)]

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.accounts.principal import Principal
@@ -40,33 +41,56 @@ _PRINCIPAL_COLUMNS = select(
     UserRole.role,
 ).outerjoin(UserRole, UserRole.user_id == User.id)
 
-_PRINCIPAL_BY_SESSION = _PRINCIPAL_COLUMNS.join(UserSession, UserSession.user_id == User.id).where(
-    UserSession.token_hash == bindparam("token_hash"),
-    UserSession.expires_at > bindparam("now"),
-    User.is_active.is_(True),
+# A session also ends after CAKAP_SESSION_IDLE_MINUTES without use (last_seen_at).
+_PRINCIPAL_BY_SESSION = (
+    _PRINCIPAL_COLUMNS.add_columns(UserSession.last_seen_at)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(
+        UserSession.token_hash == bindparam("token_hash"),
+        UserSession.expires_at > bindparam("now"),
+        UserSession.last_seen_at > bindparam("idle_since"),
+        User.is_active.is_(True),
+    )
 )
 
+# Every token has an end (access: minutes; personal: CAKAP_PERSONAL_TOKEN_DAYS).
 _PRINCIPAL_BY_API_TOKEN = _PRINCIPAL_COLUMNS.join(ApiToken, ApiToken.user_id == User.id).where(
     ApiToken.token_hash == bindparam("token_hash"),
-    ApiToken.expires_at.is_(None) | (ApiToken.expires_at > bindparam("now")),
+    ApiToken.expires_at > bindparam("now"),
     User.is_active.is_(True),
 )
 
 
-def principal_by_token_hash(session: Session, token_hash: str) -> Principal | None:
-    return _principal(session, _PRINCIPAL_BY_SESSION, token_hash)
+def principal_by_token_hash(
+    session: Session, token_hash: str, *, now: datetime, idle_since: datetime
+) -> tuple[Principal, datetime | None] | None:
+    """The principal behind a live session and when the session was last seen."""
+    params = {"token_hash": token_hash, "now": now, "idle_since": idle_since}
+    rows = session.connection().execute(_PRINCIPAL_BY_SESSION, params).all()
+    if not rows:
+        return None
+    return _principal(rows), rows[0].last_seen_at
 
 
 def principal_by_api_token_hash(session: Session, token_hash: str) -> Principal | None:
-    return _principal(session, _PRINCIPAL_BY_API_TOKEN, token_hash)
-
-
-def _principal(session: Session, stmt: Select[Any], token_hash: str) -> Principal | None:
     # Core rows, not entities: executed on the connection, past the ORM's per-statement work.
     params = {"token_hash": token_hash, "now": clock.now()}
-    rows = session.connection().execute(stmt, params).all()
-    if not rows:
-        return None
+    rows = session.connection().execute(_PRINCIPAL_BY_API_TOKEN, params).all()
+    return _principal(rows) if rows else None
+
+
+def touch_session(
+    session: Session, token_hash: str, *, now: datetime, older_than: datetime
+) -> None:
+    # Conditional, so that two requests of one browser arriving together write once.
+    session.execute(
+        update(UserSession)
+        .where(UserSession.token_hash == token_hash, UserSession.last_seen_at < older_than)
+        .values(last_seen_at=now)
+    )
+
+
+def _principal(rows: Any) -> Principal:
     first = rows[0]
     return Principal(
         id=first.id,
@@ -79,8 +103,15 @@ def _principal(session: Session, stmt: Select[Any], token_hash: str) -> Principa
 
 
 def delete_sessions_of(session: Session, user_id: int) -> None:
+    """End every session and every API token (access and personal) of a user.
+
+    The one mechanism behind a password change, a reset, deactivation and a removed role: the
+    rows are deleted in the transaction that makes the change, so the change and the end of
+    its credentials commit together (or not at all). Chosen over a credentials generation
+    compared in the principal query: that query stays as it is (no extra column on every
+    request), and no dead rows are left to match."""
     session.execute(delete(UserSession).where(UserSession.user_id == user_id))
-    session.execute(delete(ApiToken).where(ApiToken.user_id == user_id, ApiToken.kind == "access"))
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
 
 
 def delete_session(session: Session, token_hash: str) -> int | None:

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.accounts import repository, service
-from app.accounts.deps import CurrentUser, OptionalUser, PageLogin, verify_csrf
+from app.accounts.deps import CurrentUser, OptionalUser, PageLogin, session_cookie, verify_csrf
 from app.config import get_settings
 from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.errors import Invalid
-from app.core.middleware import SESSION_COOKIE
 from app.core.templating import redirect, render
+from app.models import User
 
 router = APIRouter(
     route_class=TransactionRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False
@@ -52,7 +52,7 @@ def login(
     token = service.start_session(db, user=user)
     response = redirect(_safe_next(next))
     response.set_cookie(
-        SESSION_COOKIE,
+        session_cookie(),
         token,
         max_age=get_settings().session_ttl_hours * 3600,
         httponly=True,
@@ -65,17 +65,22 @@ def login(
 
 @router.post("/logout")
 def logout(db: WriteSession, request: Request) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
+    token = request.cookies.get(session_cookie())
     if token:
         service.end_session(db, token=token)
     response = redirect("/login", flash="Anda telah keluar.")
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(session_cookie(), path="/", secure=get_settings().secure_cookies)
     return response
 
 
 @router.get("/account/password", response_class=HTMLResponse)
 def password_form(request: Request, user: CurrentUser) -> Response:
-    return render(request, "accounts/password.html", {"forced": user.must_change_password})
+    return render(request, "accounts/password.html", _password_context(user))
+
+
+def _password_context(user: User) -> dict[str, object]:
+    # A spent first-login code leaves no password to ask for: the session proves the code.
+    return {"forced": user.must_change_password, "ask_current": user.password_hash is not None}
 
 
 @router.post("/account/password", response_class=HTMLResponse)
@@ -87,20 +92,21 @@ def password_change(
     new: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
+    given = current if user.password_hash is not None else None
     try:
-        service.change_password(db, user=user, current=current, new=new, confirm=confirm)
+        service.change_password(db, user=user, current=given, new=new, confirm=confirm)
     except Invalid as exc:
         return render(
             request,
             "accounts/password.html",
-            {"error": exc.message, "forced": user.must_change_password},
+            {"error": exc.message, **_password_context(user)},
             status_code=422,
         )
     # Every session ended with the change: start a fresh one for this browser.
     token = service.start_session(db, user=user)
     response = redirect("/", flash="Kata sandi berhasil diubah.")
     response.set_cookie(
-        SESSION_COOKIE,
+        session_cookie(),
         token,
         max_age=get_settings().session_ttl_hours * 3600,
         httponly=True,

@@ -100,10 +100,38 @@ def check_credentials(
     if not ok or user is None or not user.is_active:
         message = "NIP/email atau kata sandi salah, atau akun tidak aktif."
         return LoginCheck(user.id if user else None, address_key, account_key, error=message)
+    if security.is_first_login_code(user.password_hash) and not _code_still_valid(user):
+        # Said only to whoever typed the right code: reveals nothing to a guesser.
+        message = (
+            "Kata sandi sementara Anda sudah kedaluwarsa. Mintalah kata sandi sementara yang "
+            "baru kepada BKPSDM atau admin instansi Anda."
+        )
+        return LoginCheck(user.id, address_key, account_key, error=message)
     new_hash = None
     if user.password_hash and security.needs_rehash(user.password_hash):
         new_hash = security.hash_password(password)
     return LoginCheck(user.id, address_key, account_key, ok=True, new_hash=new_hash)
+
+
+def _code_still_valid(user: User) -> bool:
+    expires = user.temporary_password_expires_at
+    return expires is not None and expires > clock.now()
+
+
+def issue_first_login_code(user: User) -> str:
+    """Give the account a random first-login code; returns it (shown once, never stored).
+
+    The code opens one session (or one API token), in which the holder must choose her own
+    password; it is accepted once and only for `CAKAP_TEMPORARY_PASSWORD_DAYS` days. So a
+    code that HR saw on an import report cannot be used behind the owner's back for long:
+    if HR uses it, the owner's code no longer works and she asks for a new one."""
+    code = temporary_password()
+    user.password_hash = security.hash_first_login_code(code)
+    user.must_change_password = True
+    user.temporary_password_expires_at = clock.now() + timedelta(
+        days=get_settings().temporary_password_days
+    )
+    return code
 
 
 def record_failed_login(session: Session, *, check: LoginCheck) -> None:
@@ -146,6 +174,11 @@ def complete_login(session: Session, *, check: LoginCheck) -> User:
         session.delete(row)
     if check.new_hash:
         user.password_hash = check.new_hash
+    if security.is_first_login_code(user.password_hash):
+        # Single use: the code is spent by this login; the session (or token) it opened may
+        # only set the holder's own password (must_change_password stays until she does).
+        user.password_hash = None
+        user.temporary_password_expires_at = None
     user.last_login_at = clock.now()
     # Audited in the login's own transaction, flushed with its other writes.
     audit.record(
@@ -162,20 +195,58 @@ def complete_login(session: Session, *, check: LoginCheck) -> User:
 def start_session(session: Session, *, user: User) -> str:
     """Create a server-side session; returns the cookie token (only its hash is stored)."""
     token = security.new_token()
+    now = clock.now()
     ttl = timedelta(hours=get_settings().session_ttl_hours)
     session.add(
         UserSession(
-            token_hash=security.hash_token(token), user_id=user.id, expires_at=clock.now() + ttl
+            token_hash=security.hash_token(token),
+            user_id=user.id,
+            expires_at=now + ttl,
+            last_seen_at=now,
         )
     )
     session.flush()
     return token
 
 
+# The idle clock moves at most this often per session: one small write every few minutes of
+# activity instead of one per request, at the cost of this much slack in the idle timeout.
+SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class SessionLookup:
+    principal: Principal
+    stale: bool  # last seen longer ago than SESSION_TOUCH_INTERVAL: move the idle clock
+
+
+def session_lookup(session: Session, *, token: str) -> SessionLookup | None:
+    """Who holds this session cookie: None once the session ended, expired, sat idle past
+    CAKAP_SESSION_IDLE_MINUTES, or the account was deactivated. One query."""
+    now = clock.now()
+    idle = timedelta(minutes=get_settings().session_idle_minutes)
+    found = repository.principal_by_token_hash(
+        session, security.hash_token(token), now=now, idle_since=now - idle
+    )
+    if found is None:
+        return None
+    principal, last_seen = found
+    return SessionLookup(principal, last_seen is None or last_seen < now - SESSION_TOUCH_INTERVAL)
+
+
 def session_principal(session: Session, *, token: str) -> Principal | None:
-    """Who holds this session cookie: None once the session ended, expired or the account was
-    deactivated."""
-    return repository.principal_by_token_hash(session, security.hash_token(token))
+    found = session_lookup(session, token=token)
+    return found.principal if found else None
+
+
+def touch_session(session: Session, *, token: str) -> None:
+    """Move the idle clock of a session (a unit of work of its own, after the request)."""
+    repository.touch_session(
+        session,
+        security.hash_token(token),
+        now=clock.now(),
+        older_than=clock.now() - SESSION_TOUCH_INTERVAL,
+    )
 
 
 def user_for_principal(session: Session, principal: Principal) -> User:
@@ -224,8 +295,13 @@ def create_personal_token(session: Session, *, user: User, name: str) -> str:
     if not name:
         raise Invalid("Nama token wajib diisi.")
     token = security.new_token()
+    lifetime = timedelta(days=get_settings().personal_token_days)
     row = ApiToken(
-        token_hash=security.hash_token(token), user_id=user.id, kind="personal", name=name[:100]
+        token_hash=security.hash_token(token),
+        user_id=user.id,
+        kind="personal",
+        name=name[:100],
+        expires_at=clock.now() + lifetime,
     )
     session.add(row)
     session.flush()
@@ -260,7 +336,11 @@ def change_password(
     confirm: str,
     keep_token: str | None = None,
 ) -> None:
-    """Change a password; every other session of the user ends."""
+    """Change a password; every other session and every API token of the user ends.
+
+    `current` is None only for a holder of a spent first-login code (no password to give)."""
+    if current is None and user.password_hash is not None:
+        raise Invalid("Kata sandi saat ini wajib diisi.")
     if current is not None and not security.verify_password(user.password_hash, current):
         raise Invalid("Kata sandi saat ini salah.")
     if new != confirm:
@@ -274,6 +354,7 @@ def change_password(
         raise Invalid("Kata sandi baru harus berbeda dari yang lama.")
     user.password_hash = security.hash_password(new)
     user.must_change_password = False
+    user.temporary_password_expires_at = None
     repository.delete_sessions_of(session, user.id)
     session.flush()
     audit.record(
@@ -449,9 +530,7 @@ def set_active(session: Session, *, user: User, active: bool, actor: User) -> No
 
 def reset_password(session: Session, *, user: User, actor: User) -> str:
     """Give the user a temporary password to change at next login; returns it once."""
-    temporary = temporary_password()
-    user.password_hash = security.hash_first_login_code(temporary)
-    user.must_change_password = True
+    temporary = issue_first_login_code(user)
     repository.delete_sessions_of(session, user.id)
     session.flush()
     audit.record(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -20,6 +21,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from starlette.concurrency import run_in_threadpool
+
+log = logging.getLogger("cakap.db")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -179,6 +182,8 @@ class RequestTransaction:
         # solves the dependencies, run in order in the request's one worker-thread call.
         self.one_call = one_call
         self.steps: list[_Step] = []
+        # Small bookkeeping writes (see `after_request`), run once this unit of work has ended.
+        self.after: list[Callable[[Session], None]] = []
 
     def get(self) -> Session:
         if self.session is None:
@@ -227,6 +232,29 @@ class RequestTransaction:
             if self._holds_writer_lock:
                 self._holds_writer_lock = False
                 self._writer_lock.release()
+
+    async def run_after(self) -> None:
+        """The queued bookkeeping writes, in a short unit of work of their own: after the
+        request's transaction, so a read route stays a reader (SQLite: a deferred snapshot that
+        never waits for the writer) and a rolled-back request keeps them all the same. On
+        SQLite it takes this process's writer lock like any write. A failure is logged, never
+        the request's: the bookkeeping is best effort by design."""
+        work, self.after = self.after, []
+        if self.database.is_sqlite:
+            await self._writer_lock.acquire()
+        try:
+            await run_in_threadpool(self._run_after, work)
+        finally:
+            if self.database.is_sqlite:
+                self._writer_lock.release()
+
+    def _run_after(self, work: list[Callable[[Session], None]]) -> None:
+        try:
+            with self.database.unit_of_work() as session:
+                for item in work:
+                    item(session)
+        except Exception:
+            log.warning("bookkeeping write after the request failed", exc_info=True)
 
     def run_endpoint(
         self,
@@ -307,6 +335,12 @@ def _finish(session: Session, commit: bool) -> None:
 
 def end_read(request: Request) -> None:
     _transaction(request).end_read()
+
+
+def after_request(request: Request, work: Callable[[Session], None]) -> None:
+    """Queue a small write (e.g. a session's last-seen time) to run in its own unit of work
+    once the request's transaction has ended (RequestTransaction.run_after)."""
+    _transaction(request).after.append(work)
 
 
 def _transaction(request: Request) -> RequestTransaction:
@@ -502,6 +536,8 @@ class TransactionRoute(APIRoute):
                     _current.reset(token)
                 with anyio.CancelScope(shield=True):
                     await tx.finish(commit=response.status_code < 400)
+                    if tx.after:
+                        await tx.run_after()
                 return response
 
         return in_transaction

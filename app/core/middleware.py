@@ -17,6 +17,30 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 SESSION_COOKIE = "cakap_session"
 ANON_COOKIE = "cakap_anon"
+# Under https the cookies carry the __Host- prefix: the browser then only accepts them with
+# Secure, Path=/ and no Domain, so a sibling subdomain cannot plant or shadow a session.
+HOST_PREFIX = "__Host-"
+
+
+def session_cookie_name(*, secure: bool) -> str:
+    return HOST_PREFIX + SESSION_COOKIE if secure else SESSION_COOKIE
+
+
+def anon_cookie_name(*, secure: bool) -> str:
+    return HOST_PREFIX + ANON_COOKIE if secure else ANON_COOKIE
+
+
+def _is_private(scope: Scope, cookies: dict[str, str], session_cookie: str) -> bool:
+    """Answers that may hold personal data or secrets: every API answer (the token endpoint
+    included), and everything asked for with a session or a bearer token (logged-in pages,
+    the pages that show a temporary password or a new token). No cache may keep them."""
+    path: str = scope.get("path", "")
+    if path.startswith("/static/"):
+        return False
+    if path.startswith("/api/") or session_cookie in cookies:
+        return True
+    return any(name == b"authorization" for name, _ in scope.get("headers", []))
+
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -35,6 +59,12 @@ def _cookies(scope: Scope) -> dict[str, str]:
                 return {}
             return {k: m.value for k, m in jar.items()}
     return {}
+
+
+def _browser_only(raw: list[tuple[bytes, bytes]]) -> bool:
+    """A route's own `Cache-Control: private…` is kept: course media (immutable, versioned)
+    may stay in the learner's browser on a weak signal, never in a shared cache."""
+    return any(n.lower() == b"cache-control" and v.startswith(b"private") for n, v in raw)
 
 
 class SecurityMiddleware:
@@ -58,8 +88,11 @@ class SecurityMiddleware:
             return
 
         cookies = _cookies(scope)
+        session_cookie = session_cookie_name(secure=self.secure_cookies)
+        anon_cookie = anon_cookie_name(secure=self.secure_cookies)
+        private = _is_private(scope, cookies, session_cookie)
         new_anon: str | None = None
-        binding = cookies.get(SESSION_COOKIE) or cookies.get(ANON_COOKIE)
+        binding = cookies.get(session_cookie) or cookies.get(anon_cookie)
         if not binding:
             new_anon = security.new_token()
             binding = new_anon
@@ -68,12 +101,15 @@ class SecurityMiddleware:
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 raw = message.setdefault("headers", [])
+                if private and not _browser_only(raw):
+                    raw[:] = [(n, v) for n, v in raw if n.lower() != b"cache-control"]
+                    raw.append((b"cache-control", b"no-store"))
                 present = {name.lower() for name, _ in raw}
                 for name, value in self._headers():
                     if name not in present:
                         raw.append((name, value))
                 if new_anon is not None:
-                    cookie = f"{ANON_COOKIE}={new_anon}; Path=/; HttpOnly; SameSite=Lax"
+                    cookie = f"{anon_cookie}={new_anon}; Path=/; HttpOnly; SameSite=Lax"
                     if self.secure_cookies:
                         cookie += "; Secure"
                     raw.append((b"set-cookie", cookie.encode()))

@@ -45,6 +45,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A first-login code (import, admin or HR reset) is accepted until then, and only once.
+    temporary_password_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     privacy_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
@@ -96,6 +98,9 @@ class UserSession(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The idle timeout's clock; moved forward at most every few minutes, after the request's
+    # own transaction (app/accounts/deps.py: _touch_session).
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=clock.now)
 
     user: Mapped[User] = relationship()
 

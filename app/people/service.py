@@ -14,7 +14,7 @@ from app.asn.employment import JENIS_ASN, JENIS_JABATAN, normalise_golongan
 from app.asn.nip import InvalidNip, validate_nip
 from app.audit import service as audit
 from app.config import get_settings
-from app.core import clock, security
+from app.core import clock
 from app.core.db import Database
 from app.core.errors import Conflict, Forbidden, Invalid
 from app.jobs import queue as jobs
@@ -252,16 +252,14 @@ def _apply(
         if user is None:
             report.created += 1
             if write:
-                temporary = accounts.temporary_password()
                 user = User(
                     nip=item.nip,
                     instansi_id=instansi.id,
                     is_active=True,
-                    must_change_password=True,
-                    password_hash=security.hash_first_login_code(temporary),
                     unit_id=unit.id if unit else None,
                     name=str(item.values["nama"]),
                 )
+                temporary = accounts.issue_first_login_code(user)
                 _assign(user, item.values)
                 user.roles.append(UserRole(role=Role.learner))
                 session.add(user)
