@@ -37,11 +37,12 @@ class Settings(BaseSettings):
     default_passing_score: int = 70
     jp_target_per_year: int = 20
 
+    # Login throttling (PRODUCT.md §6): this many failures for one account from one address
+    # within login_lock_minutes give that pair 429 for login_lock_minutes.
     login_max_failures: int = Field(
-        default=5, description="failures before an account is throttled"
+        default=5, description="failures before an (account, address) pair is throttled"
     )
     login_lock_minutes: int = 15
-    login_address_max_failures: int = 20
     # Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
     # PRODUCT.md §5: a reverse proxy on the same host by default.
     trusted_proxies: str = "127.0.0.1"

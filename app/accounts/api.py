@@ -23,7 +23,10 @@ def token(
     check: Annotated[LoginCheck, Depends(api_login)], db: WriteSession
 ) -> TokenOut | JSONResponse:
     if not check.ok:
-        return JSONResponse({"detail": check.error}, status_code=429 if check.throttled else 401)
+        if check.throttled:
+            headers = {"Retry-After": str(check.retry_after or 1)}
+            return JSONResponse({"detail": check.error}, status_code=429, headers=headers)
+        return JSONResponse({"detail": check.error}, status_code=401)
     user = service.complete_login(db, check=check)
     access, ttl = service.issue_access_token(db, user=user)
     return TokenOut(access_token=access, expires_in=ttl)

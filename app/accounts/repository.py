@@ -127,6 +127,23 @@ def throttle(session: Session, key: str) -> LoginThrottle | None:
     return session.get(LoginThrottle, key)
 
 
+def throttle_for_update(session: Session, key: str, *, now: datetime) -> LoginThrottle:
+    """The pair's counter, created if missing, locked for this transaction: concurrent
+    failures of one pair (PostgreSQL, several processes) neither collide on the insert nor
+    lose a count."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt_insert: Any = dialect.insert(LoginThrottle)
+    session.execute(
+        stmt_insert.values(key=key, failures=0, window_started_at=now).on_conflict_do_nothing(
+            index_elements=["key"]
+        )
+    )
+    stmt = select(LoginThrottle).where(LoginThrottle.key == key).with_for_update()
+    return session.scalars(stmt.execution_options(populate_existing=True)).one()
+
+
 def personal_tokens(session: Session, user_id: int) -> list[ApiToken]:
     stmt = (
         select(ApiToken)

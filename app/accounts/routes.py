@@ -42,12 +42,15 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     if not check.ok:
-        return render(
+        page = render(
             request,
             "accounts/login.html",
             {"error": check.error, "username": username, "next": _safe_next(next)},
             status_code=429 if check.throttled else 422,
         )
+        if check.throttled:
+            page.headers["Retry-After"] = str(check.retry_after or 1)
+        return page
     user = service.complete_login(db, check=check)
     token = service.start_session(db, user=user)
     response = redirect(_safe_next(next))

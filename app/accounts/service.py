@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -36,11 +38,11 @@ class LoginCheck:
     runs outside any write transaction); `record_failed_login` or `complete_login` writes it."""
 
     user_id: int | None
-    address_key: str
-    account_key: str | None
+    throttle_key: str  # the (account, address) pair, see `_throttle_key`
     ok: bool = False
     error: str | None = None
     throttled: bool = False
+    retry_after: int | None = None  # seconds, when throttled
     new_hash: str | None = None  # the password rehashed with today's parameters
 
 
@@ -55,62 +57,91 @@ def find_user(session: Session, username: str) -> User | None:
     return None
 
 
-def _locked(row: LoginThrottle | None) -> bool:
-    return bool(row and row.locked_until and row.locked_until > clock.now())
+def _throttle_key(username: str, user: User | None, address: str) -> str:
+    """One counter per (account, address) pair (PRODUCT.md §6, NIST SP 800-63B §5.2.2).
+
+    Not per account: an attacker elsewhere could then lock the owner out. Not per address: one
+    office behind one address would lock itself out. An account is known by its id, so its NIP
+    and its e-mail share one counter; a name that matches no account is counted by what was
+    typed, so that an unknown NIP is throttled exactly like a known one and the answers reveal
+    nothing. Hashed: the key has a fixed length and stores no typed text."""
+    who = f"user:{user.id}" if user else "name:" + _typed_name(username)
+    return "pair:" + hashlib.sha256(f"{who}|{address}".encode()).hexdigest()
 
 
-def _count_failure(session: Session, key: str, limit: int) -> None:
+def _typed_name(username: str) -> str:
+    username = (username or "").strip().lower()
+    return normalise_nip(username) if looks_like_nip(username) else username
+
+
+def _retry_after(row: LoginThrottle | None) -> int | None:
+    """Seconds until the pair may try again, or None when it is not throttled."""
+    if row is None or row.locked_until is None:
+        return None
+    left = (row.locked_until - clock.now()).total_seconds()
+    return math.ceil(left) if left > 0 else None
+
+
+def _count_failure(session: Session, key: str, limit: int) -> bool:
+    """Count one failure for the pair; True when this one locks it."""
     settings = get_settings()
     now = clock.now()
     window = timedelta(minutes=settings.login_lock_minutes)
-    row = repository.throttle(session, key)
-    if row is None:
-        row = LoginThrottle(key=key, failures=0, window_started_at=now)
-        session.add(row)
-    elif row.window_started_at + window < now:
+    row = repository.throttle_for_update(session, key, now=now)
+    if row.window_started_at + window < now:
         row.failures = 0
         row.window_started_at = now
         row.locked_until = None
     row.failures += 1
+    locks = row.failures >= limit and row.locked_until is None
     if row.failures >= limit:
         row.locked_until = now + window
     session.flush()
+    return locks
+
+
+def throttled_message(retry_after: int) -> str:
+    minutes = max(1, math.ceil(retry_after / 60))
+    # The same words whether or not the NIP or e-mail belongs to an account.
+    return (
+        "Terlalu banyak percobaan masuk yang gagal dengan NIP/email ini dari perangkat atau "
+        f"jaringan Anda. Coba lagi dalam {minutes} menit, atau hubungi BKPSDM bila lupa "
+        "kata sandi."
+    )
 
 
 def check_credentials(
     session: Session, *, username: str, password: str, address: str
 ) -> LoginCheck:
     """Check credentials against the throttle and the stored hash. Writes nothing."""
-    settings = get_settings()
-    address_key = f"addr:{address}"
-    if _locked(repository.throttle(session, address_key)):
-        message = "Terlalu banyak percobaan masuk dari alamat ini. Coba lagi nanti."
-        return LoginCheck(None, address_key, None, error=message, throttled=True)
-
     user = find_user(session, username)
-    account_key = f"acct:{user.id}" if user else None
-    if account_key and _locked(repository.throttle(session, account_key)):
-        message = (
-            "Akun dikunci sementara karena terlalu banyak percobaan gagal. "
-            f"Coba lagi dalam {settings.login_lock_minutes} menit."
+    key = _throttle_key(username, user, address)
+    retry_after = _retry_after(repository.throttle(session, key))
+    if retry_after is not None:
+        # Refused before the password is checked: no Argon2 work for a throttled pair.
+        return LoginCheck(
+            None,
+            key,
+            error=throttled_message(retry_after),
+            throttled=True,
+            retry_after=retry_after,
         )
-        return LoginCheck(None, address_key, account_key, error=message, throttled=True)
 
     ok = security.verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         message = "NIP/email atau kata sandi salah, atau akun tidak aktif."
-        return LoginCheck(user.id if user else None, address_key, account_key, error=message)
+        return LoginCheck(user.id if user else None, key, error=message)
     if security.is_first_login_code(user.password_hash) and not _code_still_valid(user):
         # Said only to whoever typed the right code: reveals nothing to a guesser.
         message = (
             "Kata sandi sementara Anda sudah kedaluwarsa. Mintalah kata sandi sementara yang "
             "baru kepada BKPSDM atau admin instansi Anda."
         )
-        return LoginCheck(user.id, address_key, account_key, error=message)
+        return LoginCheck(user.id, key, error=message)
     new_hash = None
     if user.password_hash and security.needs_rehash(user.password_hash):
         new_hash = security.hash_password(password)
-    return LoginCheck(user.id, address_key, account_key, ok=True, new_hash=new_hash)
+    return LoginCheck(user.id, key, ok=True, new_hash=new_hash)
 
 
 def _code_still_valid(user: User) -> bool:
@@ -135,11 +166,11 @@ def issue_first_login_code(user: User) -> str:
 
 
 def record_failed_login(session: Session, *, check: LoginCheck) -> None:
-    """Count a failure per address and per account; lock the pair past the limit. The failure
-    is audited in the same unit of work: the account it was against (if one exists) and the
-    address, never what was typed (a password typed into the NIP field stays unrecorded).
-    Attempts refused by the throttle are not checked, and not audited one by one: the lock
-    itself is (login.locked)."""
+    """Count a failure for the (account, address) pair; lock the pair past the limit. The
+    failure is audited in the same unit of work: the account it was against (if one exists)
+    and the address, never what was typed (a password typed into the NIP field stays
+    unrecorded). Attempts refused by the throttle are neither checked nor counted (only
+    failures count), and not audited one by one: the lock itself is (login.locked)."""
     settings = get_settings()
     audit.record(
         session,
@@ -148,19 +179,16 @@ def record_failed_login(session: Session, *, check: LoginCheck) -> None:
         object_type="user" if check.user_id is not None else None,
         object_id=check.user_id,
     )
-    _count_failure(session, check.address_key, settings.login_address_max_failures)
-    if check.account_key and check.user_id is not None:
-        _count_failure(session, check.account_key, settings.login_max_failures)
-        if _locked(repository.throttle(session, check.account_key)):
-            user = session.get(User, check.user_id)
-            audit.record(
-                session,
-                actor=None,
-                action="login.locked",
-                object_type="user",
-                object_id=check.user_id,
-                instansi_id=user.instansi_id if user else None,
-            )
+    if _count_failure(session, check.throttle_key, settings.login_max_failures):
+        user = session.get(User, check.user_id) if check.user_id is not None else None
+        audit.record(
+            session,
+            actor=None,
+            action="login.locked",
+            object_type="user" if user else None,
+            object_id=user.id if user else None,
+            instansi_id=user.instansi_id if user else None,
+        )
 
 
 def complete_login(session: Session, *, check: LoginCheck) -> User:
@@ -170,8 +198,8 @@ def complete_login(session: Session, *, check: LoginCheck) -> User:
     user = session.get(User, check.user_id)
     if user is None or not user.is_active:
         raise Invalid("NIP/email atau kata sandi salah, atau akun tidak aktif.")
-    if check.account_key and (row := repository.throttle(session, check.account_key)):
-        session.delete(row)
+    if row := repository.throttle(session, check.throttle_key):
+        session.delete(row)  # the pair's failures are forgotten once it gets in
     if check.new_hash:
         user.password_hash = check.new_hash
     if security.is_first_login_code(user.password_hash):

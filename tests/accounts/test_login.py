@@ -45,7 +45,8 @@ def test_repeated_wrong_passwords_throttle_the_account(client: TestClient, world
         assert login(client, world.learner.nip or "", "salah-sekali-1").status_code == 422
     blocked = login(client, world.learner.nip or "", PASSWORD)
     assert blocked.status_code == 429
-    assert "dikunci sementara" in blocked.text
+    assert "Terlalu banyak percobaan" in blocked.text
+    assert 0 < int(blocked.headers["retry-after"]) <= 15 * 60
     # another account from the same address is not locked by this account's failures
     assert login(client, world.learner2.nip or "").status_code == 303
 
@@ -60,14 +61,15 @@ def test_throttle_lifts_after_the_lock_window(client: TestClient, world: World) 
         clock.freeze(None)
 
 
-def test_many_failures_from_one_address_throttle_the_address(
+def test_many_failures_from_one_address_do_not_lock_the_address(
     client: TestClient, world: World
 ) -> None:
+    """An office behind one address is not shut out by a few people mistyping."""
     for i in range(20):
         login(client, f"{nip()}", "salah-sekali-1") if i % 2 else login(
             client, f"x{i}@contoh.test", "salah"
         )
-    assert login(client, world.learner.nip or "").status_code == 429
+    assert login(client, world.learner.nip or "").status_code == 303
 
 
 def test_after_logout_the_old_session_cookie_no_longer_works(
