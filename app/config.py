@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     session_ttl_hours: int = 12
     # Idle timeout: a session unused this long ends (its expiry caps it anyway).
     session_idle_minutes: int = Field(default=60, ge=5)
-    access_token_ttl_minutes: int = 60
+    access_token_ttl_minutes: int = Field(default=60, ge=1, le=1440)  # expires_in <= 86,400 s
     # Personal API tokens (HR, admin) live at most this long; a password change, a reset,
     # deactivation or a removed role ends them sooner.
     personal_token_days: int = Field(default=30, ge=1, le=366)
