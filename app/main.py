@@ -110,7 +110,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         if _wants_json(request):
-            return JSONResponse({"detail": exc.errors()}, status_code=422)
+            # Without the offending input: it may be bytes (an undeclared text/plain body),
+            # which JSON cannot carry, or megabytes the client already has.
+            errors = [
+                {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
+                for e in exc.errors()
+            ]
+            return JSONResponse({"detail": errors}, status_code=422)
         return _error_response(request, 422, "Data yang dikirim tidak lengkap atau tidak valid.")
 
     @app.exception_handler(Exception)

@@ -16,6 +16,7 @@ from app.certificates import issuer
 from app.certificates import service as certificates
 from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.errors import AppError
+from app.core.params import PageNumber
 from app.core.templating import redirect, render
 from app.models import Role
 from app.org import repository as org_repository
@@ -48,7 +49,7 @@ def users(
     user: AdminUser,
     q: str | None = None,
     role: str | None = None,
-    page: int = 1,
+    page: PageNumber = 1,
 ) -> Response:
     page = max(page, 1)
     rows, total = accounts_repository.search_users(
@@ -241,7 +242,11 @@ def unit_create(
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_log(
-    request: Request, db: ReadSession, admin: AdminUser, action: str | None = None, page: int = 1
+    request: Request,
+    db: ReadSession,
+    admin: AdminUser,
+    action: str | None = None,
+    page: PageNumber = 1,
 ) -> Response:
     page = max(page, 1)
     events, total = audit_repository.page(db, action=action or None, page=page)
@@ -261,7 +266,7 @@ def audit_log(
 
 @router.get("/certificates", response_class=HTMLResponse)
 def certificate_register(
-    request: Request, db: ReadSession, admin: AdminUser, q: str | None = None, page: int = 1
+    request: Request, db: ReadSession, admin: AdminUser, q: str | None = None, page: PageNumber = 1
 ) -> Response:
     page = max(page, 1)
     rows, total = certificates.register(db, query=(q or "").strip() or None, page=page)

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from app.accounts.deps import CurrentUser, HrUser, verify_csrf
 from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.errors import AppError
+from app.core.params import RowId
 from app.core.templating import redirect, render
 from app.models import ExternalTraining
 from app.training import service as training
@@ -17,7 +18,7 @@ router = APIRouter(
 )
 
 
-def training_for_viewer(training_id: int, db: ReadSession, user: CurrentUser) -> ExternalTraining:
+def training_for_viewer(training_id: RowId, db: ReadSession, user: CurrentUser) -> ExternalTraining:
     return training.get_for(db, training_id=training_id, viewer=user)
 
 

@@ -14,6 +14,7 @@ from app.accounts import service as accounts
 from app.audit import service as audit
 from app.core import clock
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.text import is_ascii_digits
 from app.models import ExternalTraining, JpEntry, User
 
 MAX_PDF_BYTES = 2 * 1024 * 1024
@@ -60,7 +61,8 @@ def record(
         raise Invalid("Tanggal selesai tidak boleh sebelum tanggal mulai.")
     if end > clock.local_today():
         raise Invalid("Pelatihan yang belum selesai belum dapat dicatat.")
-    if not form.jp.strip().isdigit() or not 1 <= int(form.jp) <= MAX_JP:
+    jp = form.jp.strip()
+    if not is_ascii_digits(jp) or len(jp) > 3 or not 1 <= int(jp) <= MAX_JP:
         raise Invalid(f"JP berupa bilangan bulat 1–{MAX_JP}.")
     check_pdf(data)
     row = ExternalTraining(
@@ -69,7 +71,7 @@ def record(
         organiser=organiser[:250],
         start_date=start,
         end_date=end,
-        jp=int(form.jp),
+        jp=int(jp),
         certificate=data,
         certificate_sha256=hashlib.sha256(data).hexdigest(),
         filename=(filename or "sertifikat.pdf")[:255],
