@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.config import ROOT, Settings, get_settings
 from app.core.db import Database
 from app.core.errors import AppError, RedirectRequired
-from app.core.middleware import SecurityMiddleware
+from app.core.middleware import BodyTooLarge, SecurityMiddleware
 from app.core.templating import render
 
 log = logging.getLogger("cakap")
@@ -102,7 +102,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         messages = {404: "Halaman tidak ditemukan.", 405: "Metode tidak diizinkan."}
-        detail = exc.detail if _wants_json(request) and isinstance(exc.detail, str) else None
+        shown = _wants_json(request) or isinstance(exc, BodyTooLarge)
+        detail = exc.detail if shown and isinstance(exc.detail, str) else None
         return _error_response(
             request, exc.status_code, detail or messages.get(exc.status_code, "Terjadi kesalahan.")
         )

@@ -145,3 +145,38 @@ def test_unicode_digits_are_not_jp(lenient: TestClient, world: World) -> None:
         response = _submit(lenient, FORM | {"jp": jp})
         assert response.status_code == 422, (jp, response.status_code)  # type: ignore[attr-defined]
         assert "JP berupa bilangan bulat" in response.text  # type: ignore[attr-defined]
+
+
+def _chunked(total: int) -> Iterator[bytes]:
+    chunk = b"x" * (256 * 1024)
+    for _ in range(total // len(chunk) + 1):
+        yield chunk
+
+
+def test_a_chunked_body_over_the_limit_is_refused_with_413(lenient: TestClient) -> None:
+    """No Content-Length: the body is counted as it arrives, before login or CSRF checks read
+    the whole of it."""
+    from app.config import get_settings
+
+    limit = get_settings().import_max_bytes + 1024 * 1024
+    api = lenient.post(
+        "/api/v1/auth/token",
+        content=_chunked(limit + 1),
+        headers={"Content-Type": "application/json"},
+    )
+    assert "content-length" not in {k.lower() for k in api.request.headers}
+    assert api.status_code == 413
+    assert "terlalu besar" in api.json()["detail"]
+    page = lenient.post(
+        "/login",
+        content=_chunked(limit + 1),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert page.status_code == 413
+    assert "terlalu besar" in page.text
+    small = lenient.post(
+        "/api/v1/auth/token",
+        content=iter([b'{"username": "x", "password": "y"}']),
+        headers={"Content-Type": "application/json"},
+    )
+    assert small.status_code == 401, "a chunked body under the limit is read as usual"
