@@ -261,7 +261,7 @@ def people_import(
                     filename=file.name,
                     instansi=org.get_instansi(session, code=target.code),
                     actor=None,
-                    error_count=len(report.errors),
+                    report=report,
                 )
                 job_id = people.queue_commit(session, batch=batch, actor=None, enqueue=False).id
             people.run_import_job(db, job_id=job_id)

@@ -100,7 +100,10 @@ def pending_for_hr(session: Session, *, hr: User) -> list[ExternalTraining]:
         .order_by(ExternalTraining.submitted_at)
     )
     if not hr.has_role("admin"):
-        stmt = stmt.where(User.instansi_id == accounts.hr_instansi_id(hr))
+        scope = accounts.hr_instansi_id(hr)
+        if scope is None:
+            return []  # an HR officer without an instansi sees nobody
+        stmt = stmt.where(User.instansi_id == scope)
     return list(session.scalars(stmt))
 
 
