@@ -14,7 +14,7 @@ from app.audit import service as audit
 from app.config import get_settings
 from app.core import clock, security
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
-from app.core.text import normalise_email
+from app.core.text import MAX_EMAIL, normalise_email
 from app.models import (
     ApiToken,
     Instansi,
@@ -49,8 +49,8 @@ class LoginCheck:
 
 def find_user(session: Session, username: str) -> User | None:
     username = (username or "").strip()
-    if not username:
-        return None
+    if not username or len(username) > MAX_EMAIL:
+        return None  # nobody's NIP or address is that long: no lookup
     if "@" in username:
         return repository.user_by_email(session, username)
     if looks_like_nip(username):

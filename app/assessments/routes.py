@@ -12,7 +12,7 @@ from app.assessments import service as assessments
 from app.assessments.deps import PageAttempt
 from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.errors import AppError
-from app.core.params import PageNumber
+from app.core.params import MAX_PAGE, PageNumber
 from app.core.templating import redirect, render
 from app.learning.deps import PageEnrolled
 
@@ -104,7 +104,7 @@ def attempt_answer(
     enrolled: PageEnrolled,
     attempt: PageAttempt,
     question: Annotated[str, Form()],
-    goto: Annotated[int, Form()] = 0,
+    goto: Annotated[int, Form(ge=-1, le=MAX_PAGE)] = 0,
     response: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     slug = enrolled.version.course.slug

@@ -40,7 +40,7 @@ def _bound(metadata: list[Any]) -> int | None:
     return None
 
 
-def test_every_integer_in_a_path_or_query_string_has_an_upper_bound() -> None:
+def test_every_integer_in_a_path_query_string_or_form_has_an_upper_bound() -> None:
     from app.routers import ROUTERS
 
     unbounded = []
@@ -48,13 +48,12 @@ def test_every_integer_in_a_path_or_query_string_has_an_upper_bound() -> None:
     for route in [r for router, _ in ROUTERS for r in router.routes]:
         if not isinstance(route, APIRoute):
             continue
-        params = route.dependant.path_params + route.dependant.query_params
-        for dep in route.dependant.dependencies:
-            stack = [dep]
-            while stack:
-                d = stack.pop()
-                params += d.path_params + d.query_params
-                stack.extend(d.dependencies)
+        params = []
+        stack = [route.dependant]
+        while stack:
+            d = stack.pop()
+            params += d.path_params + d.query_params + d.body_params
+            stack.extend(d.dependencies)
         for param in params:
             annotation = param.field_info.annotation
             if int not in (annotation, *typing.get_args(annotation)):
