@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from tests.accounts.test_api_auth import token_for
 from tests.factories import World
 
-EXAMPLES_PER_OPERATION = 12
+EXAMPLES_PER_OPERATION = 8
 BUDGET_SECONDS = 60
 
 
