@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.core import clock
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.text import is_ascii_digits
 from app.learning import repository as learning_repository
 from app.learning import service as learning
 from app.models import CourseVersion, Enrollment, EvaluationReceipt, EvaluationResponse
@@ -107,7 +108,7 @@ def submit(
     clean: dict[str, int] = {}
     for key in expected:
         value = answers[key]
-        if isinstance(value, str) and value.isdigit():
+        if isinstance(value, str) and is_ascii_digits(value) and len(value) < 3:
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool) or value not in SCALE:
             raise Invalid("Nilai harus 1 sampai 5.")

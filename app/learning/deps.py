@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from app.accounts.deps import ApiPrincipal, logged_in_page_user
 from app.core.db import ReadSession
 from app.core.errors import NotFound, RedirectRequired
+from app.core.params import RowId
 from app.courses import repository as courses
 from app.courses import service as courses_service
 from app.learning import service as learning
@@ -79,7 +80,7 @@ def _enrolled_by_version(db: ReadSession, user_id: int, version_id: int) -> Enro
     return EnrolledCourse(enrollment, version)
 
 
-def lesson_for_api(lesson_id: int, db: ReadSession, user: ApiPrincipal) -> LessonInCourse:
+def lesson_for_api(lesson_id: RowId, db: ReadSession, user: ApiPrincipal) -> LessonInCourse:
     lesson = courses.lesson(db, lesson_id)
     if lesson is None:
         raise NotFound("Pelajaran tidak ditemukan.")
@@ -99,7 +100,7 @@ class QuizInCourse:
     quiz: Quiz
 
 
-def quiz_for_api(quiz_id: int, db: ReadSession, user: ApiPrincipal) -> QuizInCourse:
+def quiz_for_api(quiz_id: RowId, db: ReadSession, user: ApiPrincipal) -> QuizInCourse:
     quiz = courses.quiz(db, quiz_id)
     if quiz is None:
         raise NotFound("Kuis tidak ditemukan.")
