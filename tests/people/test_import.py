@@ -411,6 +411,7 @@ def test_uploaded_files_are_deleted_after_thirty_days(session: Session, world: W
             filename="pegawai.csv",
             instansi=world.instansi,
             actor=world.hr,
+            report=service.ImportReport(dry_run=True),
         )
         batch.status = status
         batch.created_at = clock.now() - timedelta(days=days_ago)
