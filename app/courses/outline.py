@@ -144,12 +144,23 @@ class Outline:
     course: CourseOutline
     modules: tuple[ModuleOutline, ...]
     quizzes: tuple[QuizOutline, ...]
+    # Lookups the pages make on every request, built once with the value.
     _modules: Mapping[str, ModuleOutline] = field(init=False, repr=False, compare=False)
     _quizzes: Mapping[int, QuizOutline] = field(init=False, repr=False, compare=False)
+    _lessons: tuple[tuple[ModuleOutline, LessonOutline], ...] = field(
+        init=False, repr=False, compare=False
+    )
+    _by_slugs: Mapping[tuple[str, str], tuple[ModuleOutline, LessonOutline]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
+        flat = tuple((m, les) for m in self.modules for les in m.lessons)
         object.__setattr__(self, "_modules", MappingProxyType({m.slug: m for m in self.modules}))
         object.__setattr__(self, "_quizzes", MappingProxyType({q.id: q for q in self.quizzes}))
+        object.__setattr__(self, "_lessons", flat)
+        by_slugs = {(m.slug, les.slug): (m, les) for m, les in flat}
+        object.__setattr__(self, "_by_slugs", MappingProxyType(by_slugs))
 
     def module(self, slug: str) -> ModuleOutline | None:
         return self._modules.get(slug)
@@ -158,16 +169,11 @@ class Outline:
         self, module_slug: str, lesson_slug: str
     ) -> tuple[ModuleOutline, LessonOutline] | None:
         """A lesson and its module, by their slugs."""
-        module = self._modules.get(module_slug)
-        if module is not None:
-            for lesson in module.lessons:
-                if lesson.slug == lesson_slug:
-                    return module, lesson
-        return None
+        return self._by_slugs.get((module_slug, lesson_slug))
 
     def lessons(self) -> tuple[tuple[ModuleOutline, LessonOutline], ...]:
         """Every lesson in reading order, with its module."""
-        return tuple((m, les) for m in self.modules for les in m.lessons)
+        return self._lessons
 
     def quiz(self, quiz_id: int) -> QuizOutline | None:
         return self._quizzes.get(quiz_id)
