@@ -55,8 +55,8 @@ def course_page(
         {
             "version": version,
             "course": version.course,
-            "pretest": next((q for q in version.quizzes if q.kind == "pretest"), None),
-            "posttest": next((q for q in version.quizzes if q.kind == "posttest"), None),
+            "pretest": version.quiz_of_kind("pretest"),
+            "posttest": version.quiz_of_kind("posttest"),
             "module_quizzes": {q.module_id: q for q in version.quizzes if q.kind == "module"},
             "seen": seen,
             "state": seen.progress,

@@ -11,14 +11,15 @@ from app.core.errors import NotFound, RedirectRequired
 from app.core.params import RowId
 from app.courses import repository as courses
 from app.courses import service as courses_service
+from app.courses.outline import LessonOutline, ModuleOutline, Outline, QuizOutline
 from app.learning import service as learning
-from app.models import CourseVersion, Enrollment, Lesson, Module, Quiz
+from app.models import Enrollment
 
 
 @dataclass
 class EnrolledCourse:
     enrollment: Enrollment
-    version: CourseVersion  # the version she is enrolled in, outline loaded
+    version: Outline  # the version she is enrolled in
 
 
 def _enrolled(db: ReadSession, user_id: int, slug: str, *, page: bool) -> EnrolledCourse:
@@ -53,8 +54,8 @@ PageEnrolled = Annotated[EnrolledCourse, Depends(enrolled_for_page)]
 @dataclass
 class LessonInCourse:
     enrolled: EnrolledCourse
-    module: Module
-    lesson: Lesson
+    module: ModuleOutline
+    lesson: LessonOutline
 
 
 def lesson_for_page(module: str, lesson: str, enrolled: PageEnrolled) -> LessonInCourse:
@@ -97,7 +98,7 @@ ApiLesson = Annotated[LessonInCourse, Depends(lesson_for_api)]
 @dataclass
 class QuizInCourse:
     enrolled: EnrolledCourse
-    quiz: Quiz
+    quiz: QuizOutline
 
 
 def quiz_for_api(quiz_id: RowId, db: ReadSession, user: ApiPrincipal) -> QuizInCourse:
@@ -105,7 +106,10 @@ def quiz_for_api(quiz_id: RowId, db: ReadSession, user: ApiPrincipal) -> QuizInC
     if quiz is None:
         raise NotFound("Kuis tidak ditemukan.")
     enrolled = _enrolled_by_version(db, user.id, quiz.version_id)
-    return QuizInCourse(enrolled, next(q for q in enrolled.version.quizzes if q.id == quiz.id))
+    found = enrolled.version.quiz(quiz.id)
+    if found is None:
+        raise NotFound("Kuis tidak ditemukan.")
+    return QuizInCourse(enrolled, found)
 
 
 ApiQuiz = Annotated[QuizInCourse, Depends(quiz_for_api)]
