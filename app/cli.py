@@ -229,7 +229,8 @@ def users_create(
 def people_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Validate only; write nothing")
+        bool,
+        typer.Option("--dry-run", help="Validate only: no person is written (the run is audited)"),
     ] = False,
     instansi: Annotated[str | None, typer.Option(help="Instansi code")] = None,
 ) -> None:
@@ -253,7 +254,16 @@ def people_import(
                 session, data=data, filename=file.name, instansi=target, actor=None, dry_run=True
             )
         codes: list[dict[str, object]] = []
-        if not dry_run:
+        if dry_run:
+            with db.unit_of_work() as session:
+                people.record_dry_run(
+                    session,
+                    report=report,
+                    filename=file.name,
+                    instansi=org.get_instansi(session, code=target.code),
+                    actor=None,
+                )
+        else:
             # The same chunked writer as the background job, run here: short transactions,
             # so a server on the same SQLite file keeps serving while a large file imports.
             with db.unit_of_work() as session:
@@ -263,7 +273,7 @@ def people_import(
                     filename=file.name,
                     instansi=org.get_instansi(session, code=target.code),
                     actor=None,
-                    error_count=len(report.errors),
+                    report=report,
                 )
                 job_id = people.queue_commit(session, batch=batch, actor=None, enqueue=False).id
             people.run_import_job(db, job_id=job_id)

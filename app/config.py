@@ -71,6 +71,9 @@ class Settings(BaseSettings):
 
     import_max_bytes: int = 5 * 1024 * 1024
     import_max_rows: int = 20_000
+    # An XLSX is a zip: what it unpacks to is bounded too, checked before parsing. A 10,000-row
+    # sheet written by openpyxl unpacks to ~5.8 MB, 20,000 rows to ~11.6 MB.
+    import_max_unpacked_bytes: int = 25 * 1024 * 1024
 
     @property
     def effective_database_url(self) -> str:

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from app.completion import service as completion
 from app.core import clock, security
-from app.models import Attempt, CourseVersion, Enrollment, Instansi, Role, Unit, User, UserRole
+from app.courses.outline import Outline
+from app.models import Attempt, Enrollment, Instansi, Role, Unit, User, UserRole
 
 INSTANSI_CODE = "3206"
 INSTANSI_NAME = "Pemerintah Kabupaten Tasikmalaya"
@@ -323,7 +324,7 @@ def _learning_history(session: Session, learners: list[User], rng: random.Random
                 skill = rng.random()
                 if rng.random() < 0.8:
                     _quiz(session, enrollment, version, "pretest", rng, skill * 0.7)
-                lessons = [(m, les) for m in version.modules for les in m.lessons]
+                lessons = version.lessons()
                 done = len(lessons) if rng.random() < 0.45 else rng.randint(0, len(lessons) - 1)
                 for module, lesson in lessons[:done]:
                     completion.complete_lesson(
@@ -342,7 +343,7 @@ def _learning_history(session: Session, learners: list[User], rng: random.Random
 
 
 def _evaluate(
-    session: Session, enrollment: Enrollment, version: CourseVersion, rng: random.Random
+    session: Session, enrollment: Enrollment, version: Outline, rng: random.Random
 ) -> None:
     from app.evaluations import service as evaluations
 
@@ -361,7 +362,7 @@ def _evaluate(
 def _quiz(
     session: Session,
     enrollment: Enrollment,
-    version: CourseVersion,
+    version: Outline,
     kind: str,
     rng: random.Random,
     skill: float,

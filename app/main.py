@@ -19,7 +19,7 @@ from app.config import ROOT, Settings, get_settings
 from app.core.client import ClientAddressMiddleware
 from app.core.db import Database
 from app.core.errors import AppError, RedirectRequired
-from app.core.middleware import SecurityMiddleware
+from app.core.middleware import BodyTooLarge, SecurityMiddleware
 from app.core.templating import render
 
 log = logging.getLogger("cakap")
@@ -112,7 +112,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         messages = {404: "Halaman tidak ditemukan.", 405: "Metode tidak diizinkan."}
-        detail = exc.detail if _wants_json(request) and isinstance(exc.detail, str) else None
+        shown = _wants_json(request) or isinstance(exc, BodyTooLarge)
+        detail = exc.detail if shown and isinstance(exc.detail, str) else None
         return _error_response(
             request, exc.status_code, detail or messages.get(exc.status_code, "Terjadi kesalahan.")
         )
@@ -120,7 +121,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         if _wants_json(request):
-            return JSONResponse({"detail": exc.errors()}, status_code=422)
+            # Without the offending input: it may be bytes (an undeclared text/plain body),
+            # which JSON cannot carry, or megabytes the client already has.
+            errors = [
+                {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
+                for e in exc.errors()
+            ]
+            return JSONResponse({"detail": errors}, status_code=422)
         return _error_response(request, 422, "Data yang dikirim tidak lengkap atau tidak valid.")
 
     @app.exception_handler(Exception)

@@ -26,6 +26,8 @@ from app.learning import api as learning_api
 from app.learning import routes as learning_routes
 from app.people import api as people_api
 from app.people import routes as people_routes
+from app.privacy import api as privacy_api
+from app.privacy import routes as privacy_routes
 from app.training import routes as training_routes
 
 API_PREFIX = "/api/v1"
@@ -47,6 +49,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (training_routes.router, ""),
     (certificates_routes.router, ""),
     (jobs_routes.router, ""),
+    (privacy_routes.router, ""),
     (admin_routes.router, ""),
     (accounts_api.router, API_PREFIX),
     (dashboard_api.router, API_PREFIX),
@@ -57,6 +60,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (certificates_api.router, API_PREFIX),
     (people_api.router, API_PREFIX),
     (jobs_api.router, API_PREFIX),
+    (privacy_api.router, API_PREFIX),
 ]
 
 

@@ -127,6 +127,15 @@ def test_init_demo_users_and_people_import(cli_env: dict[str, str], tmp_path: Pa
     dry = cakap(cli_env, "people", "import", str(sheet), "--dry-run")
     assert dry.returncode == 2
     assert "1 akan dibuat" in dry.stdout and "tanggal lahir 1985-13-12" in dry.stdout
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(cli_env["CAKAP_DATABASE_URL"])
+    with engine.connect() as conn:
+        audited = conn.execute(
+            text("SELECT count(*) FROM audit_event WHERE action = 'people.import_preview'")
+        ).scalar()
+    engine.dispose()
+    assert audited == 1, "a dry run is audited"
     real = cakap(cli_env, "people", "import", str(sheet))
     assert "1 dibuat" in real.stdout
     assert "1 dibuat" not in cakap(cli_env, "people", "import", str(sheet)).stdout

@@ -12,6 +12,7 @@ from app.accounts.deps import CurrentUser, OptionalUser, PageLogin, session_cook
 from app.config import get_settings
 from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.errors import Invalid
+from app.core.params import RowId
 from app.core.templating import redirect, render
 from app.models import User
 
@@ -161,6 +162,6 @@ def token_create(
 
 
 @router.post("/account/tokens/{token_id}/delete")
-def token_delete(db: WriteSession, user: CurrentUser, token_id: int) -> Response:
+def token_delete(db: WriteSession, user: CurrentUser, token_id: RowId) -> Response:
     service.revoke_personal_token(db, user=user, token_id=token_id)
     return redirect("/account", flash="Token dicabut.")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,6 +16,7 @@ from app.audit import service as audit
 from app.config import get_settings
 from app.core import clock, security
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.text import MAX_EMAIL, normalise_email
 from app.models import (
     ApiToken,
     Instansi,
@@ -28,8 +28,11 @@ from app.models import (
     UserSession,
 )
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PRIVACY_NOTICE_VERSION = "2026-11"
+HR_NEEDS_INSTANSI = (
+    "Peran BKPSDM (HR) selalu terikat pada satu instansi: tetapkan instansi pengguna terlebih "
+    "dahulu."
+)
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,8 @@ class LoginCheck:
 
 def find_user(session: Session, username: str) -> User | None:
     username = (username or "").strip()
-    if not username:
-        return None
+    if not username or len(username) > MAX_EMAIL:
+        return None  # nobody's NIP or address is that long: no lookup
     if "@" in username:
         return repository.user_by_email(session, username)
     if looks_like_nip(username):
@@ -419,7 +422,8 @@ def record_person_view(session: Session, *, person: User, viewer: User) -> None:
 
 
 def hr_instansi_id(user: User) -> int | None:
-    """The instansi an HR officer is scoped to (the role's scope, else her own)."""
+    """The instansi an HR officer is scoped to (the role's scope, else her own). None means
+    no scope, and so nobody to see: never "everyone without an instansi"."""
     for role in user.roles:
         if role.role == Role.hr:
             return role.instansi_id or user.instansi_id
@@ -431,7 +435,8 @@ def may_see_records_of(viewer: User, owner: User) -> bool:
     person's instansi, and by admins."""
     if viewer.id == owner.id or viewer.has_role("admin"):
         return True
-    return viewer.has_role("hr") and hr_instansi_id(viewer) == owner.instansi_id
+    scope = hr_instansi_id(viewer) if viewer.has_role("hr") else None
+    return scope is not None and scope == owner.instansi_id
 
 
 def create_user(
@@ -450,6 +455,8 @@ def create_user(
 ) -> User:
     """Create an account. Raises Invalid with a message naming what is wrong."""
     number: str | None = None
+    if nip and len(nip) > 40:
+        raise Invalid("NIP tidak valid: terlalu panjang.")
     if nip:
         try:
             number = validate_nip(nip, kind=jenis_asn or "PNS", today=clock.today()).number
@@ -460,10 +467,10 @@ def create_user(
     name = (name or "").strip()
     if not name:
         raise Invalid("Nama wajib diisi.")
+    if len(name) > 200:
+        raise Invalid("Nama maksimal 200 karakter.")
     if email:
-        email = email.strip().lower()
-        if not EMAIL_RE.match(email):
-            raise Invalid(f"Email {email!r} tidak valid.")
+        email = normalise_email(email)
         if repository.user_by_email(session, email):
             raise Conflict(f"Email {email} sudah terdaftar.")
     if not number and not email:
@@ -477,6 +484,8 @@ def create_user(
             raise Invalid(problem)
     if unit is not None and instansi is not None and unit.instansi_id != instansi.id:
         raise Invalid("Unit kerja tidak berada di instansi yang dipilih.")
+    if "hr" in roles and instansi is None:
+        raise Invalid(HR_NEEDS_INSTANSI)
     user = User(
         nip=number,
         email=email or None,
@@ -516,6 +525,8 @@ def set_roles(session: Session, *, user: User, roles: list[str], actor: User) ->
         raise Invalid("Pilih minimal satu peran yang valid.")
     if user.id == actor.id and "admin" not in wanted:
         raise Invalid("Anda tidak dapat mencabut peran admin Anda sendiri.")
+    if "hr" in wanted - user.role_names and user.instansi_id is None:
+        raise Invalid(HR_NEEDS_INSTANSI)
     current = user.role_names
     removed = current - wanted
     for row in list(user.roles):

@@ -19,6 +19,7 @@ from app.certificates import service as certificates
 from app.completion import service as completion
 from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.errors import AppError
+from app.core.params import PageNumber
 from app.core.templating import redirect, render
 from app.models import Role
 from app.org import repository as org_repository
@@ -51,7 +52,7 @@ def users(
     user: AdminUser,
     q: str | None = None,
     role: str | None = None,
-    page: int = 1,
+    page: PageNumber = 1,
 ) -> Response:
     page = max(page, 1)
     rows, total = accounts_repository.search_users(
@@ -254,7 +255,7 @@ def audit_log(
     actor: str | None = None,
     since: str | None = None,
     until: str | None = None,
-    page: int = 1,
+    page: PageNumber = 1,
 ) -> Response:
     page = min(max(page, 1), 100_000)
     query = {
@@ -304,7 +305,7 @@ def audit_export(
 
 @router.get("/certificates", response_class=HTMLResponse)
 def certificate_register(
-    request: Request, db: ReadSession, admin: AdminUser, q: str | None = None, page: int = 1
+    request: Request, db: ReadSession, admin: AdminUser, q: str | None = None, page: PageNumber = 1
 ) -> Response:
     page = max(page, 1)
     rows, total = certificates.register(db, query=(q or "").strip() or None, page=page)

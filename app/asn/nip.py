@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from app.core.text import is_ascii_digits
+
 _SEPARATORS = re.compile(r"[\s.\-_/]+")
 
 
@@ -38,7 +40,7 @@ def normalise_nip(raw: str) -> str:
 
 
 def looks_like_nip(raw: str) -> bool:
-    return normalise_nip(raw).isdigit()
+    return is_ascii_digits(normalise_nip(raw))
 
 
 def validate_nip(raw: str, *, kind: str = "PNS", today: date | None = None) -> NipInfo:
@@ -52,7 +54,7 @@ def validate_nip(raw: str, *, kind: str = "PNS", today: date | None = None) -> N
     number = normalise_nip(raw)
     if not number:
         raise InvalidNip(f"{label} wajib diisi.", "nip")
-    if not number.isdigit():
+    if not is_ascii_digits(number):
         raise InvalidNip(f"{label} hanya boleh berisi angka.", "nip")
     if len(number) != 18:
         raise InvalidNip(f"{label} harus 18 digit (diberikan {len(number)} digit).", "panjang")

@@ -8,11 +8,12 @@ from app.accounts.deps import ApiPrincipal
 from app.assessments import service as assessments
 from app.core.db import ReadSession
 from app.core.errors import NotFound
+from app.core.params import RowId
 from app.learning.deps import PageEnrolled
 from app.models import Attempt
 
 
-def attempt_for_page(attempt_id: int, enrolled: PageEnrolled, db: ReadSession) -> Attempt:
+def attempt_for_page(attempt_id: RowId, enrolled: PageEnrolled, db: ReadSession) -> Attempt:
     attempt = assessments.attempt_for_user(
         db, attempt_id=attempt_id, user_id=enrolled.enrollment.user_id
     )
@@ -24,7 +25,7 @@ def attempt_for_page(attempt_id: int, enrolled: PageEnrolled, db: ReadSession) -
 PageAttempt = Annotated[Attempt, Depends(attempt_for_page)]
 
 
-def attempt_for_api(attempt_id: int, db: ReadSession, user: ApiPrincipal) -> Attempt:
+def attempt_for_api(attempt_id: RowId, db: ReadSession, user: ApiPrincipal) -> Attempt:
     return assessments.attempt_for_user(db, attempt_id=attempt_id, user_id=user.id)
 
 

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Any
 
-from app.models import Question
+from app.courses.outline import QuestionOutline
 
 _DECIMAL = re.compile(r"(?<=\d)[.,](?=\d)")
 _NOT_WORD = re.compile(r"[^\w,]+|(?<!\d),|,(?!\d)")
@@ -20,11 +20,11 @@ def normalise_short(text: str) -> str:
     return " ".join(value.split())
 
 
-def correct_choice_ids(question: Question) -> set[str]:
-    return {str(c["id"]) for c in question.choices if c.get("correct")}
+def correct_choice_ids(question: QuestionOutline) -> set[str]:
+    return {c.id for c in question.choices if c.correct}
 
 
-def is_correct(question: Question, response: Any) -> bool:
+def is_correct(question: QuestionOutline, response: Any) -> bool:
     if response is None:
         return False
     if question.type == "single":
@@ -36,29 +36,34 @@ def is_correct(question: Question, response: Any) -> bool:
     if question.type == "truefalse":
         return isinstance(response, bool) and response is bool(question.answer)
     if question.type == "short":
-        accepted = {normalise_short(a) for a in (question.answer or [])}
+        accepted = {normalise_short(a) for a in _accepted(question)}
         return isinstance(response, str) and normalise_short(response) in accepted
     return False
 
 
-def describe_correct(question: Question) -> str:
+def describe_correct(question: QuestionOutline) -> str:
     """The right answer in words, for the result page after submission."""
     if question.type in ("single", "multiple"):
-        return "; ".join(c["text"] for c in question.choices if c.get("correct"))
+        return "; ".join(c.text for c in question.choices if c.correct)
     if question.type == "truefalse":
         return "Benar" if question.answer else "Salah"
-    return " / ".join(question.answer or [])
+    return " / ".join(_accepted(question))
 
 
-def sample_response(question: Question, *, correct: bool) -> Any:
+def sample_response(question: QuestionOutline, *, correct: bool) -> Any:
     """A right or a wrong response to a question (demo data and load tests)."""
     if question.type == "single":
-        ids = [str(c["id"]) for c in question.choices if bool(c.get("correct")) == correct]
+        ids = [c.id for c in question.choices if c.correct == correct]
         return ids[0]
     if question.type == "multiple":
         if correct:
             return sorted(correct_choice_ids(question))
-        return [str(c["id"]) for c in question.choices if not c.get("correct")][:1]
+        return [c.id for c in question.choices if not c.correct][:1]
     if question.type == "truefalse":
         return bool(question.answer) if correct else not bool(question.answer)
-    return (question.answer or [""])[0] if correct else "tidak tahu"
+    return (_accepted(question) or ("",))[0] if correct else "tidak tahu"
+
+
+def _accepted(question: QuestionOutline) -> tuple[str, ...]:
+    """The accepted answers of a short question."""
+    return question.answer if isinstance(question.answer, tuple) else ()

@@ -12,6 +12,7 @@ from app.assessments import service as assessments
 from app.assessments.deps import PageAttempt
 from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.errors import AppError
+from app.core.params import MAX_PAGE, PageNumber
 from app.core.templating import redirect, render
 from app.learning.deps import PageEnrolled
 
@@ -69,7 +70,11 @@ def quiz_start(
 
 @router.get("/{slug}/attempts/{attempt_id}", response_class=HTMLResponse)
 def attempt_page(
-    request: Request, db: ReadSession, enrolled: PageEnrolled, attempt: PageAttempt, q: int = 1
+    request: Request,
+    db: ReadSession,
+    enrolled: PageEnrolled,
+    attempt: PageAttempt,
+    q: PageNumber = 1,
 ) -> Response:
     slug = enrolled.version.course.slug
     if attempt.status != "in_progress":
@@ -99,7 +104,7 @@ def attempt_answer(
     enrolled: PageEnrolled,
     attempt: PageAttempt,
     question: Annotated[str, Form()],
-    goto: Annotated[int, Form()] = 0,
+    goto: Annotated[int, Form(ge=-1, le=MAX_PAGE)] = 0,
     response: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     slug = enrolled.version.course.slug

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -13,8 +14,10 @@ from sqlalchemy.orm import Session
 from app.assessments import grading, repository
 from app.core import clock
 from app.core.errors import Conflict, Invalid, NotFound
+from app.courses import repository as courses
+from app.courses.outline import Outline, QuestionOutline, QuizOutline
 from app.learning import repository as learning_repository
-from app.models import Answer, Attempt, CourseVersion, Enrollment, Question, Quiz
+from app.models import Answer, Attempt, Enrollment
 
 # Answers arriving this long after the deadline still count: the request left in time.
 GRACE = timedelta(seconds=10)
@@ -23,37 +26,35 @@ MAX_SHORT_ANSWER = 500
 
 @dataclass
 class PaperQuestion:
-    question: Question
+    question: QuestionOutline
     choices: list[dict[str, Any]]  # id and text only, in the paper's order
     response: Any
 
 
-def quiz_of(version: CourseVersion, *, kind: str, module_slug: str | None = None) -> Quiz:
-    for quiz in version.quizzes:
-        if quiz.kind != kind:
-            continue
-        if kind != "module" or (quiz.module is not None and quiz.module.slug == module_slug):
-            return quiz
-    raise NotFound("Kuis tidak ditemukan.")
+def quiz_of(version: Outline, *, kind: str, module_slug: str | None = None) -> QuizOutline:
+    quiz = version.quiz_of_kind(kind, module_slug)
+    if quiz is None:
+        raise NotFound("Kuis tidak ditemukan.")
+    return quiz
 
 
 def posttest_passed(session: Session, *, enrollment_id: int) -> bool:
     return repository.posttest_passed(session, enrollment_id=enrollment_id)
 
 
-def draw_paper(quiz: Quiz) -> list[dict[str, Any]]:
+def draw_paper(quiz: QuizOutline) -> list[dict[str, Any]]:
     """A new attempt's paper: which questions, and each one's choice order."""
     rng = clock.rng()
     paper = []
     for question in _choose_questions(quiz, rng):
-        ids = [str(c["id"]) for c in question.choices]
+        ids = [c.id for c in question.choices]
         if quiz.shuffle_choices and question.type in ("single", "multiple"):
             rng.shuffle(ids)
         paper.append({"key": question.key, "choices": ids})
     return paper
 
 
-def _choose_questions(quiz: Quiz, rng: random.Random) -> list[Question]:
+def _choose_questions(quiz: QuizOutline, rng: random.Random) -> list[QuestionOutline]:
     pool = list(quiz.questions)
     if quiz.draw_per_objective:
         return _draw_per_objective(pool, quiz.draw_per_objective, rng)
@@ -64,11 +65,13 @@ def _choose_questions(quiz: Quiz, rng: random.Random) -> list[Question]:
     return pool
 
 
-def _draw_per_objective(pool: list[Question], k: int, rng: random.Random) -> list[Question]:
+def _draw_per_objective(
+    pool: list[QuestionOutline], k: int, rng: random.Random
+) -> list[QuestionOutline]:
     """`k` questions for every objective the pool measures, in random order: each attempt of
     the pre-test and the post-test then weighs the objectives alike, so the gain compares like
     with like. (The course check makes sure every objective has at least `k`.)"""
-    by_objective: dict[str, list[Question]] = {}
+    by_objective: dict[str, list[QuestionOutline]] = {}
     for question in pool:
         if question.objective:
             by_objective.setdefault(question.objective, []).append(question)
@@ -85,7 +88,7 @@ def is_expired(attempt: Attempt) -> bool:
     return attempt.deadline is not None and clock.now() > attempt.deadline + GRACE
 
 
-def start_blocked(*, quiz: Quiz, attempts: list[Attempt], max_attempts: int) -> str | None:
+def start_blocked(*, quiz: QuizOutline, attempts: list[Attempt], max_attempts: int) -> str | None:
     """Why a new attempt may not start, or None. Pre-test once; post-test until passed, at most
     `max_attempts` times; module quizzes as often as the learner likes."""
     if quiz.kind == "pretest" and attempts:
@@ -98,7 +101,7 @@ def start_blocked(*, quiz: Quiz, attempts: list[Attempt], max_attempts: int) -> 
     return None
 
 
-def start_attempt(session: Session, *, enrollment: Enrollment, quiz: Quiz) -> Attempt:
+def start_attempt(session: Session, *, enrollment: Enrollment, quiz: QuizOutline) -> Attempt:
     """Start an attempt, or resume the one in progress. Parallel calls give one attempt: the
     enrolment row is locked (FOR UPDATE; IMMEDIATE on SQLite) before the read that decides."""
     locked = learning_repository.enrollment_by_id(session, enrollment.id, for_update=True)
@@ -131,15 +134,14 @@ def start_attempt(session: Session, *, enrollment: Enrollment, quiz: Quiz) -> At
     return attempt
 
 
-def questions_of(session: Session, attempt: Attempt) -> dict[str, Question]:
+def questions_of(session: Session, attempt: Attempt) -> Mapping[str, QuestionOutline]:
     """The attempt's quiz questions by key, from the outline of the enrolled version that each
     process keeps in memory (a version never changes), instead of loading the pool per save."""
-    from app.courses import repository as courses
-
     version = courses.outline(session, attempt.enrollment.version_id)
-    quiz = next((q for q in version.quizzes if q.id == attempt.quiz_id), None) if version else None
-    questions = quiz.questions if quiz is not None else attempt.quiz.questions
-    return {q.key: q for q in questions}
+    quiz = version.quiz(attempt.quiz_id) if version is not None else None
+    if quiz is None:
+        raise NotFound("Kuis tidak ditemukan.")
+    return quiz.by_key
 
 
 def paper(session: Session, *, attempt: Attempt) -> list[PaperQuestion]:
@@ -150,7 +152,7 @@ def paper(session: Session, *, attempt: Attempt) -> list[PaperQuestion]:
     out = []
     for item in attempt.paper:
         question = by_key[item["key"]]
-        text = {str(c["id"]): c["text"] for c in question.choices}
+        text = {c.id: c.text for c in question.choices}
         out.append(
             PaperQuestion(
                 question=question,
@@ -161,7 +163,7 @@ def paper(session: Session, *, attempt: Attempt) -> list[PaperQuestion]:
     return out
 
 
-def _validate(question: Question, allowed: list[str], response: Any) -> Any:
+def _validate(question: QuestionOutline, allowed: list[str], response: Any) -> Any:
     if response is None or response == "" or response == []:
         return None
     if question.type == "single":
@@ -271,5 +273,5 @@ def attempt_for_user(session: Session, *, attempt_id: int, user_id: int) -> Atte
     return attempt
 
 
-def attempts_of(session: Session, *, enrollment: Enrollment, quiz: Quiz) -> list[Attempt]:
+def attempts_of(session: Session, *, enrollment: Enrollment, quiz: QuizOutline) -> list[Attempt]:
     return repository.attempts(session, enrollment_id=enrollment.id, quiz_id=quiz.id)

@@ -43,6 +43,7 @@ def record(
 
 # What each action means, as an administrator reads it.
 ACTION_LABELS = {
+    "personal_data.export": "Mengunduh data pribadinya sendiri",
     "login": "Masuk",
     "login.failed": "Gagal masuk",
     "login.locked": "Akun dikunci sementara (terlalu banyak gagal masuk)",

@@ -41,7 +41,6 @@ def outline(db: ReadSession, user: ApiUser, current: ApiCourse) -> OutlineOut:
     completion of each lesson."""
     seen = service.overview(db, user_id=user.id, current=current)
     version, done = seen.version, seen.progress.completed
-    modules_by_id = {m.id: m.slug for m in version.modules}
     return OutlineOut(
         slug=version.course.slug,
         code=version.course.code,
@@ -73,7 +72,7 @@ def outline(db: ReadSession, user: ApiUser, current: ApiCourse) -> OutlineOut:
                 id=q.id,
                 kind=q.kind,
                 title=q.title,
-                module=modules_by_id.get(q.module_id) if q.module_id else None,
+                module=q.module_slug,
             )
             for q in version.quizzes
         ],

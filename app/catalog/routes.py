@@ -6,6 +6,7 @@ from fastapi.responses import HTMLResponse, Response
 from app.accounts.deps import PagePrincipal, verify_csrf
 from app.catalog import service
 from app.core.db import ReadSession, TransactionRoute
+from app.core.params import VersionNumber
 from app.core.templating import render
 from app.courses.deps import PageCourse
 from app.learning import service as learning
@@ -54,8 +55,8 @@ def course_page(
         {
             "version": version,
             "course": version.course,
-            "pretest": next((q for q in version.quizzes if q.kind == "pretest"), None),
-            "posttest": next((q for q in version.quizzes if q.kind == "posttest"), None),
+            "pretest": version.quiz_of_kind("pretest"),
+            "posttest": version.quiz_of_kind("posttest"),
             "module_quizzes": {q.module_id: q for q in version.quizzes if q.kind == "module"},
             "seen": seen,
             "state": seen.progress,
@@ -69,7 +70,7 @@ def course_page(
 
 @router.get("/courses/{slug}/media/{version_number}/{path:path}")
 def course_media(
-    db: ReadSession, principal: PagePrincipal, slug: str, version_number: int, path: str
+    db: ReadSession, principal: PagePrincipal, slug: str, version_number: VersionNumber, path: str
 ) -> Response:
     item = service.media_file(db, slug=slug, version_number=version_number, path=path)
     headers = {

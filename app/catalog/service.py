@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.assessments import repository as attempts
 from app.core.errors import NotFound
 from app.courses import repository as courses
+from app.courses.outline import Outline
 from app.evaluations import service as evaluations
 from app.learning import repository as learning_repository
 from app.learning import service as learning
@@ -51,13 +52,13 @@ def media_file(session: Session, *, slug: str, version_number: int, path: str) -
 @dataclass
 class CourseOverview:
     progress: learning.Progress
-    version: CourseVersion  # the version she reads: her enrolment's, else the current one
+    version: Outline  # the version she reads: her enrolment's, else the current one
     pretest_done: bool = False
     posttest_attempts: int = 0
     evaluations: list[Any] = field(default_factory=list)  # FormState, when evaluations are open
 
 
-def overview(session: Session, *, user_id: int, current: CourseVersion) -> CourseOverview:
+def overview(session: Session, *, user_id: int, current: Outline) -> CourseOverview:
     """What the course page shows this user: her progress in the version she is enrolled in."""
     enrollment = learning_repository.enrollment(
         session, user_id=user_id, course_id=current.course_id

@@ -11,6 +11,7 @@ from app.certificates import issuer
 from app.certificates import service as certificates
 from app.certificates.routes import pdf_response
 from app.core.db import ReadSession, TransactionRoute, read_session, write_session
+from app.core.params import RowId
 from app.models import Certificate
 
 router = APIRouter(route_class=TransactionRoute, tags=["certificates"])
@@ -42,7 +43,7 @@ class VerifyOut(BaseModel):
     reason: str | None
 
 
-def certificate_for_api(certificate_id: int, db: ReadSession, user: ApiUser) -> Certificate:
+def certificate_for_api(certificate_id: RowId, db: ReadSession, user: ApiUser) -> Certificate:
     return certificates.for_viewer(db, certificate_id=certificate_id, viewer=user)
 
 

@@ -8,6 +8,7 @@ from app.accounts.deps import CurrentUser, client_address, verify_csrf
 from app.certificates import service as certificates
 from app.core.db import ReadSession, TransactionRoute, WriteSession, read_session, write_session
 from app.core.errors import Conflict
+from app.core.params import RowId
 from app.core.templating import render
 from app.models import Certificate
 
@@ -17,7 +18,7 @@ router = APIRouter(
 MAX_UPLOAD = 5 * 1024 * 1024
 
 
-def certificate_for_page(certificate_id: int, db: ReadSession, user: CurrentUser) -> Certificate:
+def certificate_for_page(certificate_id: RowId, db: ReadSession, user: CurrentUser) -> Certificate:
     return certificates.for_viewer(db, certificate_id=certificate_id, viewer=user)
 
 

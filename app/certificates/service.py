@@ -22,9 +22,11 @@ from app.core.db import Database
 from app.core.errors import NotFound, TooManyRequests
 from app.core.ratelimit import RateLimiter
 from app.core.templating import tanggal
+from app.courses import repository as courses
+from app.courses.outline import Outline
 from app.jobs import queue as jobs
 from app.mail import service as mail
-from app.models import Certificate, CertificateCounter, CourseVersion, Enrollment, User
+from app.models import Certificate, CertificateCounter, Enrollment, User
 
 SIGNATURE_NOTE = "Dokumen ini belum ditandatangani secara elektronik."
 
@@ -76,7 +78,7 @@ def _next_seq(session: Session, year: int) -> int:
     return counter.last
 
 
-def issue(session: Session, *, enrollment: Enrollment, version: CourseVersion) -> Certificate:
+def issue(session: Session, *, enrollment: Enrollment, version: Outline) -> Certificate:
     """Issue the enrolment's certificate, once. The caller holds the enrolment row lock."""
     existing = session.scalars(
         select(Certificate).where(Certificate.enrollment_id == enrollment.id)
@@ -129,7 +131,7 @@ def render_pending(database: Database, *, certificate_id: int) -> bool:
             return False
         enrollment = session.get(Enrollment, certificate.enrollment_id)
         user = session.get(User, certificate.user_id)
-        version = session.get(CourseVersion, certificate.version_id)
+        version = courses.outline(session, certificate.version_id)
         assert enrollment is not None and user is not None and version is not None
         who = issuer.current(session)
         pdf = signing.sign(
@@ -185,7 +187,7 @@ def render(
     certificate: Certificate,
     user: User,
     enrollment: Enrollment,
-    version: CourseVersion,
+    version: Outline,
     who: issuer.Issuer,
 ) -> bytes:
     from app.certificates.render import module_jp, qr_data_uri, render_pdf
@@ -447,8 +449,6 @@ def issued_by_cakap(session: Session, *, data: bytes) -> bool:
 
 def render_current(session: Session, *, certificate_id: int) -> bytes:
     """Render and sign a certificate as it stands now (read-only; used by reissue)."""
-    from app.courses import repository as courses
-
     cert = session.get(Certificate, certificate_id)
     if cert is None:
         raise NotFound("Sertifikat tidak ditemukan.")

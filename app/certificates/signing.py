@@ -11,8 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.config import get_settings
+
+if TYPE_CHECKING:
+    from pyhanko.sign.signers import SimpleSigner
 
 DEV_SIGNER_NAME = "Cakap Development Signer - BUKAN UNTUK PRODUKSI"
 
@@ -129,8 +133,7 @@ def sign(pdf: bytes, *, reason: str, location: str) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
-    signer = signers.SimpleSigner.load_pkcs12(str(info.path), passphrase=info.password)
-    assert signer is not None, "the signing key could not be read"
+    signer = _signer(str(info.path), info.password, _mtime(info.path))
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(
         field_name="TandaTanganElektronik",
@@ -140,3 +143,41 @@ def sign(pdf: bytes, *, reason: str, location: str) -> bytes:
     )
     out = signers.sign_pdf(writer, meta, signer=signer)
     return out.getvalue()
+
+
+def _mtime(path: Path) -> float:
+    return path.stat().st_mtime  # a replaced key file is read again
+
+
+@lru_cache(maxsize=4)
+def _signer(path: str, password: bytes | None, _mtime: float) -> SimpleSigner:
+    """The signer of a key file, read once per process. pyHanko reads the PKCS#12 file (0.2 s,
+    its key derivation) and parses the private key again for every signature (0.14 s for
+    RSA-3072, as the `cryptography` package checks the key on each parse; two signatures per
+    certificate, one only to size the other): half a second per certificate that this avoids."""
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+    from cryptography.hazmat.primitives.serialization import load_der_private_key
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+    class ParsedKeySigner(signers.SimpleSigner):
+        key: object = None
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+            if mechanism == "rsassa_pkcs1v15" and isinstance(self.key, RSAPrivateKey):
+                return self.key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+            return super().sign_raw(data, digest_algorithm)  # any other key: pyHanko's way
+
+    loaded = signers.SimpleSigner.load_pkcs12(path, passphrase=password)
+    assert loaded is not None, "the signing key could not be read"
+    assert loaded.signing_cert is not None and loaded.cert_registry is not None
+    signer = ParsedKeySigner(
+        signing_cert=loaded.signing_cert,
+        signing_key=loaded.signing_key,
+        cert_registry=loaded.cert_registry,
+        signature_mechanism=loaded.signature_mechanism,
+    )
+    signer.key = load_der_private_key(loaded.signing_key.dump(), password=None)
+    return signer

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from app.accounts.deps import ApiUser
+from app.assessments import service as assessments
 from app.assessments.deps import ApiAttempt
 from app.completion import service as completion
 from app.core.db import TransactionRoute, WriteSession
@@ -32,7 +33,7 @@ def complete_lesson(db: WriteSession, found: ApiLesson) -> CompletionOut:
 @router.post("/attempts/{attempt_id}/submission", response_model=SubmissionOut)
 def submit_attempt(db: WriteSession, attempt: ApiAttempt) -> SubmissionOut:
     graded = completion.submit_attempt(db, attempt_id=attempt.id)
-    by_key = {q.key: q for q in graded.quiz.questions}
+    by_key = assessments.questions_of(db, graded)  # the cached outline's, not the pool's rows
     results = graded.results or {}
     return SubmissionOut(
         id=graded.id,

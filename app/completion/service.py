@@ -11,23 +11,15 @@ from app.certificates import service as certificates
 from app.core import clock
 from app.core.errors import NotFound
 from app.courses import repository as courses
+from app.courses.outline import LessonOutline, ModuleOutline, Outline
 from app.evaluations import service as evaluations
 from app.learning import repository as learning_repository
 from app.learning import service as learning
-from app.models import (
-    Attempt,
-    Certificate,
-    CourseVersion,
-    Enrollment,
-    Lesson,
-    LessonProgress,
-    Module,
-    User,
-)
+from app.models import Attempt, Certificate, Enrollment, LessonProgress, User
 
 
 def complete_lesson(
-    session: Session, *, enrollment: Enrollment, module: Module, lesson: Lesson
+    session: Session, *, enrollment: Enrollment, module: ModuleOutline, lesson: LessonOutline
 ) -> LessonProgress:
     """Mark a lesson done (idempotent), then see whether the course is now complete."""
     row = learning.complete_lesson(session, enrollment=enrollment, module=module, lesson=lesson)
@@ -47,7 +39,7 @@ def submit_evaluation(
     session: Session,
     *,
     enrollment: Enrollment,
-    version: CourseVersion,
+    version: Outline,
     form_id: str,
     answers: dict[str, Any],
     comment: str | None,
@@ -76,17 +68,17 @@ def check(session: Session, *, enrollment_id: int) -> bool:
         raise NotFound()
     if enrollment.status == "completed":
         return True
-    version = learning_repository.version_with_course(session, enrollment.version_id)
+    version = courses.outline(session, enrollment.version_id)
     assert version is not None
-    rule = version.completion or {}
+    rule = version.completion
     if rule.get("lessons", "all") == "all":
         done = learning_repository.completed_keys(session, enrollment.id)
-        needed = {learning.lesson_key(m, les) for m in version.modules for les in m.lessons}
+        needed = {learning.lesson_key(m, les) for m, les in version.lessons()}
         if not needed <= done:
             return False
     if (
         rule.get("posttest", "required") == "required"
-        and any(q.kind == "posttest" for q in version.quizzes)
+        and version.has_posttest
         and not assessments.posttest_passed(session, enrollment_id=enrollment.id)
     ):
         return False
@@ -106,9 +98,9 @@ def issue_certificate_if_due(session: Session, *, enrollment: Enrollment) -> Non
         return
     version = courses.outline(session, enrollment.version_id)
     assert version is not None
-    if (version.completion or {}).get(
-        "evaluations", "required"
-    ) == "required" and not evaluations.all_done(session, enrollment=enrollment, version=version):
+    if version.completion.get("evaluations", "required") == "required" and not evaluations.all_done(
+        session, enrollment=enrollment, version=version
+    ):
         return
     certificates.issue(session, enrollment=enrollment, version=version)
 

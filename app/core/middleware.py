@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from typing import Any
 
+from starlette.exceptions import HTTPException
+
 from app.core import security
 
 Scope = MutableMapping[str, Any]
@@ -87,6 +89,19 @@ class SecurityMiddleware:
             await _too_large(scope, send, self.max_body_bytes)
             return
 
+        received = 0
+
+        async def limited_receive() -> Message:
+            # Content-Length is optional (a chunked body has none) and may lie: count what
+            # actually arrives, so no route reads more than the limit.
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise BodyTooLarge(self.max_body_bytes)
+            return message
+
         cookies = _cookies(scope)
         session_cookie = session_cookie_name(secure=self.secure_cookies)
         anon_cookie = anon_cookie_name(secure=self.secure_cookies)
@@ -115,7 +130,7 @@ class SecurityMiddleware:
                     raw.append((b"set-cookie", cookie.encode()))
             await send(message)
 
-        await self.app(scope, receive, send_wrapper)
+        await self.app(scope, limited_receive, send_wrapper)
 
     def _headers(self) -> list[tuple[bytes, bytes]]:
         headers = [
@@ -131,9 +146,20 @@ class SecurityMiddleware:
         return headers
 
 
+def _too_large_message(limit: int) -> str:
+    return f"Berkas atau permintaan terlalu besar (maksimal {limit // (1024 * 1024)} MB)."
+
+
+class BodyTooLarge(HTTPException):
+    """The body grew past the limit while it was being read. An HTTPException, so FastAPI's
+    body parsing passes it on and the application's error handler answers 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(status_code=413, detail=_too_large_message(limit))
+
+
 async def _too_large(scope: Scope, send: Send, limit: int) -> None:
-    mb = limit // (1024 * 1024)
-    message = f"Berkas atau permintaan terlalu besar (maksimal {mb} MB)."
+    message = _too_large_message(limit)
     if scope["path"].startswith("/api/"):
         body = json.dumps({"detail": message}).encode()
         ctype = b"application/json"

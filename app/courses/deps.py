@@ -9,16 +9,16 @@ from fastapi import Depends
 from app.accounts.deps import ApiUser, PagePrincipal
 from app.core.db import ReadSession
 from app.courses import service
-from app.models import CourseVersion
+from app.courses.outline import Outline
 
 
-def course_for_page(slug: str, db: ReadSession, principal: PagePrincipal) -> CourseVersion:
+def course_for_page(slug: str, db: ReadSession, principal: PagePrincipal) -> Outline:
     return service.published_course(db, slug=slug)
 
 
-def course_for_api(slug: str, db: ReadSession, user: ApiUser) -> CourseVersion:
+def course_for_api(slug: str, db: ReadSession, user: ApiUser) -> Outline:
     return service.published_course(db, slug=slug)
 
 
-PageCourse = Annotated[CourseVersion, Depends(course_for_page)]
-ApiCourse = Annotated[CourseVersion, Depends(course_for_api)]
+PageCourse = Annotated[Outline, Depends(course_for_page)]
+ApiCourse = Annotated[Outline, Depends(course_for_api)]

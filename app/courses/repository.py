@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from app.courses.outline import Outline, build
 from app.models import Course, CourseMedia, CourseVersion, Lesson, Module, Quiz
 
 
@@ -53,10 +54,11 @@ def published(
 
 
 # A course version never changes once imported (a changed course becomes a new version), so
-# each process keeps recently used outlines, fully loaded and detached from any session, and
-# pages stop re-reading the whole course on every request. The key carries the content hash and
-# publication time as well as the id, so a reused id can never return another version's outline.
-_OUTLINES: OrderedDict[tuple[int, int, str, datetime], CourseVersion] = OrderedDict()
+# each process keeps recently used outlines, as immutable values (app.courses.outline) shared
+# by every thread, and pages stop re-reading the whole course on every request. The key carries
+# the content hash and publication time as well as the id, so a reused id can never return
+# another version's outline.
+_OUTLINES: OrderedDict[tuple[int, int, str, datetime], Outline] = OrderedDict()
 _OUTLINES_LOCK = threading.Lock()
 _OUTLINES_MAX = 64
 
@@ -69,7 +71,7 @@ _PUBLISHED_BY_SLUG = (
 )
 
 
-def published_outline(session: Session, slug: str) -> CourseVersion | None:
+def published_outline(session: Session, slug: str) -> Outline | None:
     """The outline of a published course's current version, in one small query."""
     row = session.execute(_PUBLISHED_BY_SLUG, {"slug": slug}).first()
     if row is None:
@@ -77,11 +79,9 @@ def published_outline(session: Session, slug: str) -> CourseVersion | None:
     return cached_outline(session, row.id, row.content_hash, row.published_at)
 
 
-def outline(session: Session, version_id: int) -> CourseVersion | None:
-    """A version with its course, modules, lessons (with bodies) and quizzes (with questions).
-
-    The objects are shared, read-only and detached: read them, never change them or attach them
-    to a session; refer to them by id when writing."""
+def outline(session: Session, version_id: int) -> Outline | None:
+    """A version with its course, modules, lessons (with bodies) and quizzes (with questions),
+    as immutable values shared between threads; write by the ids they carry."""
     stmt = select(CourseVersion.content_hash, CourseVersion.published_at).where(
         CourseVersion.id == version_id
     )
@@ -93,7 +93,7 @@ def outline(session: Session, version_id: int) -> CourseVersion | None:
 
 def cached_outline(
     session: Session, version_id: int, content_hash: str, published_at: datetime
-) -> CourseVersion:
+) -> Outline:
     """The outline of a version whose content hash and publication time the caller has just
     read (in the same query as whatever else it needed)."""
     key = (id(session.get_bind()), version_id, content_hash, published_at)
@@ -110,9 +110,10 @@ def cached_outline(
     return loaded
 
 
-def _load_outline(session: Session, version_id: int) -> CourseVersion:
+def _load_outline(session: Session, version_id: int) -> Outline:
     # Read through the caller's own connection and transaction (it may have just imported the
-    # course); a separate session so that the objects end up detached and shareable.
+    # course); a separate, short-lived session so that the caller's identity map is left alone
+    # (it may hold the same rows, being changed) and no ORM object outlives the load.
     loader = Session(bind=session.connection(), join_transaction_mode="create_savepoint")
     try:
         stmt = (
@@ -126,10 +127,9 @@ def _load_outline(session: Session, version_id: int) -> CourseVersion:
                 ),
             )
         )
-        version = loader.scalars(stmt).one()
+        return build(loader.scalars(stmt).one())
     finally:
-        loader.close()  # detaches everything, keeping what was loaded
-    return version
+        loader.close()
 
 
 def media(session: Session, *, slug: str, version_number: int, path: str) -> CourseMedia | None:
@@ -153,7 +153,7 @@ def quiz(session: Session, quiz_id: int) -> Quiz | None:
     return session.get(Quiz, quiz_id)
 
 
-def outlines(session: Session, version_ids: list[int]) -> dict[int, CourseVersion]:
+def outlines(session: Session, version_ids: list[int]) -> dict[int, Outline]:
     if not version_ids:
         return {}
     stmt = select(CourseVersion.id, CourseVersion.content_hash, CourseVersion.published_at).where(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit
 from app.core.errors import Invalid, NotFound
 from app.courses import files, markdown, repository
+from app.courses.outline import Outline
 from app.courses.parsed import CheckReport, ParsedCourse, ParsedQuiz, Problem
 from app.models import (
     Course,
@@ -200,7 +201,7 @@ def _build_quiz(parsed: ParsedQuiz) -> Quiz:
     return quiz
 
 
-def published_course(session: Session, *, slug: str) -> CourseVersion:
+def published_course(session: Session, *, slug: str) -> Outline:
     """The current version of a published course, with its outline loaded; else NotFound."""
     version = repository.published_outline(session, slug)
     if version is None:

@@ -1,3 +1,4 @@
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -7,9 +8,9 @@ from starlette.datastructures import FormData
 from app.accounts.deps import verify_csrf
 from app.core.db import ReadSession, TransactionRoute
 from app.core.templating import render
+from app.courses.outline import Outline
 from app.evaluations import service as evaluations
 from app.learning.deps import PageEnrolled
-from app.models import CourseVersion
 
 router = APIRouter(
     route_class=TransactionRoute,
@@ -39,8 +40,8 @@ def evaluation_form(
 
 def render_form(
     request: Request,
-    version: CourseVersion,
-    form: dict[str, Any],
+    version: Outline,
+    form: Mapping[str, Any],
     *,
     submitted: bool,
     is_open: bool,

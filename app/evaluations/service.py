@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from app.core import clock
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.text import is_ascii_digits
+from app.courses.outline import Outline
 from app.learning import repository as learning_repository
 from app.learning import service as learning
-from app.models import CourseVersion, Enrollment, EvaluationReceipt, EvaluationResponse
+from app.models import Enrollment, EvaluationReceipt, EvaluationResponse
 
 SCALE = {1: "Sangat kurang", 2: "Kurang", 3: "Cukup", 4: "Baik", 5: "Sangat baik"}
 MAX_COMMENT = 2000
@@ -48,15 +51,15 @@ DEFAULT_FORMS: list[dict[str, Any]] = [
 
 @dataclass
 class FormState:
-    form: dict[str, Any]
+    form: Mapping[str, Any]
     submitted: bool
 
 
-def forms_of(version: CourseVersion) -> list[dict[str, Any]]:
-    return list((version.evaluation or {}).get("forms") or DEFAULT_FORMS)
+def forms_of(version: Outline) -> Sequence[Mapping[str, Any]]:
+    return (version.evaluation or {}).get("forms") or DEFAULT_FORMS
 
 
-def form_of(version: CourseVersion, form_id: str) -> dict[str, Any]:
+def form_of(version: Outline, form_id: str) -> Mapping[str, Any]:
     for form in forms_of(version):
         if form["id"] == form_id:
             return form
@@ -68,16 +71,16 @@ def _receipts(session: Session, enrollment_id: int) -> set[str]:
     return set(session.scalars(stmt))
 
 
-def states(session: Session, *, enrollment: Enrollment, version: CourseVersion) -> list[FormState]:
+def states(session: Session, *, enrollment: Enrollment, version: Outline) -> list[FormState]:
     done = _receipts(session, enrollment.id)
     return [FormState(f, f["id"] in done) for f in forms_of(version)]
 
 
-def all_done(session: Session, *, enrollment: Enrollment, version: CourseVersion) -> bool:
+def all_done(session: Session, *, enrollment: Enrollment, version: Outline) -> bool:
     return all(s.submitted for s in states(session, enrollment=enrollment, version=version))
 
 
-def is_open(session: Session, *, enrollment: Enrollment, version: CourseVersion) -> bool:
+def is_open(session: Session, *, enrollment: Enrollment, version: Outline) -> bool:
     """Evaluations are asked at the end: once every lesson is done or the course is complete."""
     if enrollment.status == "completed":
         return True
@@ -89,7 +92,7 @@ def submit(
     session: Session,
     *,
     enrollment: Enrollment,
-    version: CourseVersion,
+    version: Outline,
     form_id: str,
     answers: dict[str, Any],
     comment: str | None,
@@ -107,7 +110,7 @@ def submit(
     clean: dict[str, int] = {}
     for key in expected:
         value = answers[key]
-        if isinstance(value, str) and value.isdigit():
+        if isinstance(value, str) and is_ascii_digits(value) and len(value) < 3:
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool) or value not in SCALE:
             raise Invalid("Nilai harus 1 sampai 5.")
@@ -141,7 +144,7 @@ class QuestionSummary:
     count: int
 
 
-def summary(session: Session, *, version: CourseVersion) -> dict[str, list[QuestionSummary]] | None:
+def summary(session: Session, *, version: Outline) -> dict[str, list[QuestionSummary]] | None:
     """Mean score per question of each form for a course (all versions), or None while there
     are fewer than MIN_RESPONSES_SHOWN responses to a form."""
     rows = session.scalars(

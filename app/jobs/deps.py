@@ -6,17 +6,18 @@ from fastapi import Depends
 
 from app.accounts.deps import ApiPrincipal, PagePrincipal
 from app.core.db import ReadSession
+from app.core.params import RowId
 from app.jobs import service
 from app.models import Job
 
 
-def job_for_page(job_id: int, db: ReadSession, principal: PagePrincipal) -> Job:
+def job_for_page(job_id: RowId, db: ReadSession, principal: PagePrincipal) -> Job:
     return service.job_for(
         db, job_id=job_id, user_id=principal.id, is_admin=principal.has_role("admin")
     )
 
 
-def job_for_api(job_id: int, db: ReadSession, principal: ApiPrincipal) -> Job:
+def job_for_api(job_id: RowId, db: ReadSession, principal: ApiPrincipal) -> Job:
     return service.job_for(
         db, job_id=job_id, user_id=principal.id, is_admin=principal.has_role("admin")
     )

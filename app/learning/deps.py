@@ -8,16 +8,18 @@ from fastapi import Depends, Request
 from app.accounts.deps import ApiPrincipal, logged_in_page_user
 from app.core.db import ReadSession
 from app.core.errors import NotFound, RedirectRequired
+from app.core.params import RowId
 from app.courses import repository as courses
 from app.courses import service as courses_service
+from app.courses.outline import LessonOutline, ModuleOutline, Outline, QuizOutline
 from app.learning import service as learning
-from app.models import CourseVersion, Enrollment, Lesson, Module, Quiz
+from app.models import Enrollment
 
 
 @dataclass
 class EnrolledCourse:
     enrollment: Enrollment
-    version: CourseVersion  # the version she is enrolled in, outline loaded
+    version: Outline  # the version she is enrolled in
 
 
 def _enrolled(db: ReadSession, user_id: int, slug: str, *, page: bool) -> EnrolledCourse:
@@ -52,8 +54,8 @@ PageEnrolled = Annotated[EnrolledCourse, Depends(enrolled_for_page)]
 @dataclass
 class LessonInCourse:
     enrolled: EnrolledCourse
-    module: Module
-    lesson: Lesson
+    module: ModuleOutline
+    lesson: LessonOutline
 
 
 def lesson_for_page(module: str, lesson: str, enrolled: PageEnrolled) -> LessonInCourse:
@@ -79,7 +81,7 @@ def _enrolled_by_version(db: ReadSession, user_id: int, version_id: int) -> Enro
     return EnrolledCourse(enrollment, version)
 
 
-def lesson_for_api(lesson_id: int, db: ReadSession, user: ApiPrincipal) -> LessonInCourse:
+def lesson_for_api(lesson_id: RowId, db: ReadSession, user: ApiPrincipal) -> LessonInCourse:
     lesson = courses.lesson(db, lesson_id)
     if lesson is None:
         raise NotFound("Pelajaran tidak ditemukan.")
@@ -96,15 +98,18 @@ ApiLesson = Annotated[LessonInCourse, Depends(lesson_for_api)]
 @dataclass
 class QuizInCourse:
     enrolled: EnrolledCourse
-    quiz: Quiz
+    quiz: QuizOutline
 
 
-def quiz_for_api(quiz_id: int, db: ReadSession, user: ApiPrincipal) -> QuizInCourse:
+def quiz_for_api(quiz_id: RowId, db: ReadSession, user: ApiPrincipal) -> QuizInCourse:
     quiz = courses.quiz(db, quiz_id)
     if quiz is None:
         raise NotFound("Kuis tidak ditemukan.")
     enrolled = _enrolled_by_version(db, user.id, quiz.version_id)
-    return QuizInCourse(enrolled, next(q for q in enrolled.version.quizzes if q.id == quiz.id))
+    found = enrolled.version.quiz(quiz.id)
+    if found is None:
+        raise NotFound("Kuis tidak ditemukan.")
+    return QuizInCourse(enrolled, found)
 
 
 ApiQuiz = Annotated[QuizInCourse, Depends(quiz_for_api)]

@@ -4,6 +4,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.courses import repository as courses
+from app.courses.outline import Outline
 from app.models import Course, CourseVersion, Enrollment, JpEntry, LessonProgress
 
 # Built once (every learner page reads them): a statement object keeps its cache key.
@@ -29,7 +30,7 @@ _ENROLLMENT_IN_PUBLISHED = (
 
 def enrollment_in_published(
     session: Session, *, user_id: int, slug: str
-) -> tuple[Enrollment, CourseVersion] | None:
+) -> tuple[Enrollment, Outline] | None:
     """Her enrolment in a published course and the outline of the version she is enrolled
     in, in one query; None when the course is not published or she is not enrolled."""
     row = session.execute(_ENROLLMENT_IN_PUBLISHED, {"slug": slug, "user_id": user_id}).first()
@@ -107,15 +108,6 @@ def jp_total(session: Session, *, user_id: int, year: int) -> int:
 
 def jp_for_enrollment(session: Session, enrollment_id: int) -> JpEntry | None:
     return session.scalars(select(JpEntry).where(JpEntry.enrollment_id == enrollment_id)).first()
-
-
-def version_with_course(session: Session, version_id: int) -> CourseVersion | None:
-    stmt = (
-        select(CourseVersion)
-        .options(joinedload(CourseVersion.course))
-        .where(CourseVersion.id == version_id)
-    )
-    return session.scalars(stmt).first()
 
 
 def course(session: Session, course_id: int) -> Course | None:

@@ -10,17 +10,18 @@ from sqlalchemy.orm import Session
 
 from app.core import clock
 from app.core.errors import Conflict, Forbidden, NotFound
+from app.courses.outline import LessonOutline, ModuleOutline, Outline
 from app.learning import repository
-from app.models import CourseVersion, Enrollment, JpEntry, Lesson, LessonProgress, Module, User
+from app.models import Enrollment, JpEntry, LessonProgress, User
 
 
-def lesson_key(module: Module, lesson: Lesson) -> str:
+def lesson_key(module: ModuleOutline, lesson: LessonOutline) -> str:
     return f"{module.slug}/{lesson.slug}"
 
 
 @dataclass
 class ModuleProgress:
-    module: Module
+    module: ModuleOutline
     done: int
     total: int
 
@@ -36,7 +37,7 @@ class Progress:
     lessons_total: int = 0
     posttest_passed: bool = False
     has_posttest: bool = False
-    next_lesson: tuple[Module, Lesson] | None = None
+    next_lesson: tuple[ModuleOutline, LessonOutline] | None = None
 
     @property
     def percent(self) -> int:
@@ -54,7 +55,7 @@ class Progress:
 
 
 def progress(
-    version: CourseVersion,
+    version: Outline,
     enrollment: Enrollment | None,
     completed: set[str],
     *,
@@ -65,7 +66,7 @@ def progress(
         enrollment=enrollment,
         completed=completed,
         posttest_passed=posttest_passed,
-        has_posttest=any(q.kind == "posttest" for q in version.quizzes),
+        has_posttest=version.has_posttest,
     )
     for module in version.modules:
         done = 0
@@ -80,7 +81,7 @@ def progress(
     return result
 
 
-def enrol(session: Session, *, user: User, version: CourseVersion) -> Enrollment:
+def enrol(session: Session, *, user: User, version: Outline) -> Enrollment:
     """Enrol in a published course; enrolling again returns the same enrolment."""
     if not user.has_role("learner"):
         raise Forbidden("Hanya peserta yang dapat mendaftar kursus.")
@@ -112,20 +113,18 @@ def require_enrollment(session: Session, *, user: User, course_id: int) -> Enrol
 
 
 def find_lesson(
-    version: CourseVersion, *, module_slug: str, lesson_slug: str
-) -> tuple[Module, Lesson]:
-    for module in version.modules:
-        if module.slug == module_slug:
-            for lesson in module.lessons:
-                if lesson.slug == lesson_slug:
-                    return module, lesson
-    raise NotFound("Pelajaran tidak ditemukan.")
+    version: Outline, *, module_slug: str, lesson_slug: str
+) -> tuple[ModuleOutline, LessonOutline]:
+    found = version.lesson(module_slug, lesson_slug)
+    if found is None:
+        raise NotFound("Pelajaran tidak ditemukan.")
+    return found
 
 
 def neighbours(
-    version: CourseVersion, lesson: Lesson
-) -> tuple[tuple[Module, Lesson] | None, tuple[Module, Lesson] | None]:
-    flat = [(m, les) for m in version.modules for les in m.lessons]
+    version: Outline, lesson: LessonOutline
+) -> tuple[tuple[ModuleOutline, LessonOutline] | None, tuple[ModuleOutline, LessonOutline] | None]:
+    flat = version.lessons()
     index = next(i for i, (_, les) in enumerate(flat) if les.id == lesson.id)
     return (
         flat[index - 1] if index > 0 else None,
@@ -134,7 +133,7 @@ def neighbours(
 
 
 def complete_lesson(
-    session: Session, *, enrollment: Enrollment, module: Module, lesson: Lesson
+    session: Session, *, enrollment: Enrollment, module: ModuleOutline, lesson: LessonOutline
 ) -> LessonProgress:
     """Mark a lesson done (idempotent). Whether the course is now complete is for
     app.completion to decide (it calls this)."""
@@ -153,9 +152,7 @@ def complete_lesson(
     return row
 
 
-def credit_jp(
-    session: Session, *, enrollment: Enrollment, version: CourseVersion, at: datetime
-) -> None:
+def credit_jp(session: Session, *, enrollment: Enrollment, version: Outline, at: datetime) -> None:
     if repository.jp_for_enrollment(session, enrollment.id) is not None:
         return
     local = at.astimezone(clock.WIB).date()
@@ -196,9 +193,7 @@ def ensure_open(enrollment: Enrollment) -> None:
         raise Conflict("Kursus ini sudah Anda selesaikan.")
 
 
-def version_for(
-    session: Session, *, enrollment: Enrollment | None, current: CourseVersion
-) -> CourseVersion:
+def version_for(session: Session, *, enrollment: Enrollment | None, current: Outline) -> Outline:
     """The version a learner reads: her enrolment's (kept across new versions), else the
     current one."""
     if enrollment is None or enrollment.version_id == current.id:

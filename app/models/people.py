@@ -23,7 +23,8 @@ class ImportBatch(Base):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     filename: Mapped[str] = mapped_column(String(255))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(LargeBinary)  # the upload; emptied once committed
+    bad_rows: Mapped[bytes | None] = mapped_column(LargeBinary)  # CSV for the errors download
     status: Mapped[str] = mapped_column(String(16), default="preview")  # preview | committed
     created_count: Mapped[int] = mapped_column(Integer, default=0)
     updated_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -63,6 +63,24 @@ def create_instansi(session: Session, *, code: str, name: str, actor: User | Non
     return row
 
 
+UNIT_NAME_MAX = 200
+
+
+def unit_problem(*, code: str, name: str) -> tuple[str, str] | None:
+    """What is wrong with a unit's code or name, as (field, message); the one rule for the admin
+    pages, the CLI and people imports."""
+    if len(code) > 40 or not UNIT_CODE.fullmatch(code):
+        return (
+            "kode_unit",
+            "Kode unit 1–40 karakter: huruf, angka, titik, garis bawah, atau tanda hubung.",
+        )
+    if not name:
+        return "nama_unit", "Nama unit wajib diisi."
+    if len(name) > UNIT_NAME_MAX:
+        return "nama_unit", f"Nama unit maksimal {UNIT_NAME_MAX} karakter."
+    return None
+
+
 def unit_tree(session: Session, *, instansi: Instansi) -> list[UnitNode]:
     units = repository.units_of(session, instansi.id)
     counts = repository.member_counts(session, instansi.id)
@@ -92,12 +110,9 @@ def create_unit(
     actor: User | None,
 ) -> Unit:
     code, name = (code or "").strip(), (name or "").strip()
-    if not UNIT_CODE.match(code):
-        raise Invalid(
-            "Kode unit 1–40 karakter: huruf, angka, titik, garis bawah, atau tanda hubung."
-        )
-    if not name:
-        raise Invalid("Nama unit wajib diisi.")
+    problem = unit_problem(code=code, name=name)
+    if problem:
+        raise Invalid(problem[1])
     if repository.unit_by_code(session, instansi.id, code):
         raise Conflict(f"Unit dengan kode {code} sudah ada.")
     parent = None
@@ -106,7 +121,7 @@ def create_unit(
         if parent is None:
             raise Invalid(f"Unit induk {parent_code} tidak ditemukan.")
     unit = Unit(
-        instansi_id=instansi.id, code=code, name=name[:200], parent_id=parent.id if parent else None
+        instansi_id=instansi.id, code=code, name=name, parent_id=parent.id if parent else None
     )
     session.add(unit)
     session.flush()

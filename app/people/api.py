@@ -65,14 +65,18 @@ def people_import(
     the validated file will do."""
     report = upload.report
     job_id = None
-    if not dry_run:
+    if dry_run:
+        service.record_dry_run(
+            db, report=report, filename=upload.filename, instansi=upload.target, actor=user
+        )
+    else:
         batch = service.save_batch(
             db,
             data=upload.data,
             filename=upload.filename,
             instansi=upload.target,
             actor=user,
-            error_count=len(report.errors),
+            report=report,
         )
         job_id = service.queue_commit(db, batch=batch, actor=user).id
         response.status_code = 202

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 KNOWN_COLUMNS = (
@@ -55,45 +57,135 @@ def _csv_rows(data: bytes) -> list[list[str]]:
         raise UnreadableFile(f"CSV tidak valid: {exc}.") from None
 
 
-def _xlsx_rows(data: bytes) -> list[list[object]]:
+MAX_COLUMNS = 64  # read at most this many columns of a sheet, whatever it declares
+MAX_ARCHIVE_MEMBERS = 1_000
+MAX_COMPRESSION_RATIO = 100  # a sheet written by Excel or openpyxl packs about 10–15 to 1
+BLANK_ROW_ALLOWANCE = 10_000  # empty rows tolerated among and below the data
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".replace(".", ",")
+
+
+def _check_archive(data: bytes, *, max_unpacked_bytes: int) -> None:
+    """Refuse a zip bomb before any XML is parsed: the members' declared sizes and ratios.
+    (A member that unpacks to more than it declares fails its CRC check while being read.)"""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise UnreadableFile("Berkas XLSX rusak atau tidak valid.") from None
+    if len(members) > MAX_ARCHIVE_MEMBERS:
+        raise UnreadableFile("Berkas XLSX tidak wajar: terlalu banyak bagian di dalamnya.")
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > max_unpacked_bytes:
+        raise UnreadableFile(
+            f"Isi berkas XLSX terlalu besar setelah dibuka ({_mb(unpacked)} MB; maksimal "
+            f"{_mb(max_unpacked_bytes)} MB). Bagi menjadi beberapa berkas atau simpan sebagai CSV."
+        )
+    for m in members:
+        if m.file_size > 1024 * 1024 and m.file_size > MAX_COMPRESSION_RATIO * max(
+            m.compress_size, 1
+        ):
+            raise UnreadableFile(
+                "Berkas XLSX tidak wajar: isinya dimampatkan berlebihan. Simpan ulang berkas "
+                "dari aplikasi lembar kerja atau sebagai CSV."
+            )
+
+
+# What a damaged or hostile workbook raises while it is opened or read: XML syntax errors
+# (SyntaxError subclasses, from ElementTree and lxml), bad zip data, and values openpyxl
+# cannot convert.
+_PARSE_ERRORS = (
+    SyntaxError,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+    AttributeError,
+)
+
+
+def _xlsx_rows(data: bytes, *, max_unpacked_bytes: int, max_scanned: int) -> Iterator[list[object]]:
+    """The first sheet's rows, streamed (openpyxl read-only), numbered from 1 with the blank
+    rows in between. The sheet's declared `<dimension>` is ignored: a file that claims the
+    whole grid would otherwise make every row 16,384 cells wide and add a million rows."""
     from openpyxl import load_workbook
 
+    _check_archive(data, max_unpacked_bytes=max_unpacked_bytes)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except _PARSE_ERRORS as exc:
         raise UnreadableFile(
             f"Berkas XLSX rusak atau tidak valid ({type(exc).__name__})."
         ) from None
     try:
+        if not workbook.worksheets:
+            raise UnreadableFile("Berkas XLSX tidak berisi lembar kerja.")
         sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        sheet.reset_dimensions()
+        for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
+            if number > max_scanned:
+                raise UnreadableFile(
+                    f"Lembar kerja berlanjut melewati baris {max_scanned:,}. Hapus baris kosong "
+                    "di bawah data, atau bagi menjadi beberapa berkas.".replace(",", ".")
+                )
+            yield list(row)
+    except UnreadableFile:
+        raise
+    except _PARSE_ERRORS as exc:
+        raise UnreadableFile(
+            f"Lembar kerja dalam berkas XLSX rusak dan tidak dapat dibaca ({type(exc).__name__})."
+        ) from None
     finally:
         workbook.close()
 
 
-def read_sheet(data: bytes, filename: str, *, max_rows: int) -> Sheet:
+def read_sheet(
+    data: bytes, filename: str, *, max_rows: int, max_unpacked_bytes: int = 25 * 1024 * 1024
+) -> Sheet:
     if not data:
         raise UnreadableFile("Berkas kosong.")
     name = filename.lower()
     is_xlsx = data[:4] == b"PK\x03\x04"
+    raw: Iterator[list[object]]
     if name.endswith(".xlsx") or is_xlsx:
         if not is_xlsx:
             raise UnreadableFile("Berkas berekstensi .xlsx tetapi isinya bukan XLSX.")
-        raw: list[list[object]] = _xlsx_rows(data)
+        raw = _xlsx_rows(
+            data,
+            max_unpacked_bytes=max_unpacked_bytes,
+            max_scanned=max_rows + BLANK_ROW_ALLOWANCE,
+        )
     elif name.endswith(".xls"):
         raise UnreadableFile(
             "Format .xls (Excel 97–2003) tidak didukung. Simpan ulang sebagai .xlsx atau .csv."
         )
     else:
-        raw = [list(r) for r in _csv_rows(data)]
+        raw = iter([list(r) for r in _csv_rows(data)])
+    try:
+        return _sheet(raw, max_rows=max_rows)
+    finally:
+        close = getattr(raw, "close", None)
+        if close is not None:
+            close()  # a streamed workbook is closed even when reading stops early
 
+
+def _sheet(raw: Iterator[list[object]], *, max_rows: int) -> Sheet:
     # Skip leading blank lines; the header is the first non-empty row.
-    header_index = next(
-        (i for i, r in enumerate(raw) if any(str(c or "").strip() for c in r)), None
-    )
-    if header_index is None:
+    header: list[object] | None = None
+    header_number = 0
+    for header_number, values in enumerate(raw, 1):  # noqa: B007 - used after the loop
+        if any(str(c or "").strip() for c in values):
+            header = values
+            break
+    if header is None:
         raise UnreadableFile("Berkas tidak berisi data.")
-    columns = [_normalise_header(c) for c in raw[header_index]]
+    columns = [_normalise_header(c)[:100] for c in header]
     while columns and not columns[-1]:
         columns.pop()
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
@@ -108,7 +200,7 @@ def read_sheet(data: bytes, filename: str, *, max_rows: int) -> Sheet:
     unknown = [c for c in columns if c and c not in KNOWN_COLUMNS]
 
     rows: list[tuple[int, dict[str, object]]] = []
-    for offset, values in enumerate(raw[header_index + 1 :], start=header_index + 2):
+    for offset, values in enumerate(raw, start=header_number + 1):
         if not any(str(v or "").strip() for v in values):
             continue
         record = {

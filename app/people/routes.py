@@ -100,7 +100,7 @@ def import_upload(
         filename=upload.filename,
         instansi=upload.target,
         actor=user,
-        error_count=len(upload.report.errors),
+        report=upload.report,
     )
     return render(request, "people/preview.html", {"batch": batch, "report": upload.report})
 

@@ -15,16 +15,41 @@ from app.asn.nip import InvalidNip, validate_nip
 from app.audit import service as audit
 from app.config import get_settings
 from app.core import clock
+from app.core.csv_export import csv_text
 from app.core.db import Database
 from app.core.errors import Conflict, Forbidden, Invalid
+from app.core.text import MAX_EMAIL, normalise_email
 from app.jobs import queue as jobs
 from app.jobs import service as job_records
 from app.models import ImportBatch, Instansi, Job, Role, Unit, User, UserRole
 from app.org import repository as org_repository
+from app.org import service as org
 from app.people import repository
 from app.people.files import KNOWN_COLUMNS, Sheet, UnreadableFile, read_sheet
 
 FIELDS = ("nama", "email", "jenis_asn", "golongan", "jenis_jabatan", "jabatan")
+
+# Characters of a cell looked at: longer is refused before any other check, so a hostile
+# 40,000-character cell costs nothing (and never reaches a validator).
+MAX_CELL = 1_000
+FIELD_MAX = {
+    "nip": 40,  # 18 digits, with the spaces and dots people type
+    "nama": 200,
+    "email": MAX_EMAIL,
+    "jenis_asn": 10,
+    "golongan": 10,
+    "jenis_jabatan": 20,
+    "jabatan": 200,
+    "kode_unit": 40,
+    "nama_unit": org.UNIT_NAME_MAX,
+}
+# Said of a NIP whose account this import may not touch; it names no other instansi (a dry run
+# must not tell HR where a NIP is registered).
+NOT_IMPORTABLE = "NIP ini tidak dapat diimpor ke instansi ini; hubungi admin Cakap"
+NOT_A_LEARNER = (
+    "akun dengan NIP ini bukan akun peserta saja (pengajar, BKPSDM, atau admin) dan tidak "
+    "diubah lewat impor"
+)
 
 
 @dataclass
@@ -61,6 +86,7 @@ class ImportReport:
     units_created: int = 0
     errors: list[RowError] = field(default_factory=list)
     accounts: list[NewAccount] = field(default_factory=list)
+    bad_rows: str = ""  # the rows with errors as uploaded, with a `kesalahan` column (CSV)
 
     @property
     def error_rows(self) -> int:
@@ -72,14 +98,28 @@ def _text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    text = str(value)
+    if len(text) > MAX_CELL:
+        text = text[: MAX_CELL + 1]  # still longer than every limit, at a bounded cost
+    return text.strip()
+
+
+def _may_update(user: User, instansi: Instansi) -> str | None:
+    """Why an import may not touch this existing account, or None: it updates only learners
+    of the target instansi, never an account without one nor a trainer's, HR's or admin's."""
+    if user.instansi_id != instansi.id:
+        return NOT_IMPORTABLE
+    if user.role_names != {"learner"}:
+        return NOT_A_LEARNER
+    return None
 
 
 def import_scope(user: User, instansi: Instansi) -> None:
     """HR may import only into her own instansi; admins anywhere."""
     if user.has_role("admin"):
         return
-    if user.has_role("hr") and accounts.hr_instansi_id(user) == instansi.id:
+    scope = accounts.hr_instansi_id(user) if user.has_role("hr") else None
+    if scope is not None and scope == instansi.id:
         return
     raise Forbidden("Anda hanya dapat mengimpor pegawai ke instansi Anda sendiri.")
 
@@ -104,7 +144,16 @@ def _validate(
     for row, values in candidates:
         row_errors: list[RowError] = []
         raw_nip = values.get("nip")
-        jenis = _text(values.get("jenis_asn")).upper() or "PNS"
+        text: dict[str, str] = {}
+        for key, limit in FIELD_MAX.items():
+            text[key] = _text(values.get(key))
+            if len(text[key]) > limit:
+                row_errors.append(
+                    RowError(row, key, f"terlalu panjang (maksimal {limit} karakter)")
+                )
+                text[key] = ""
+        too_long = {e.field for e in row_errors}
+        jenis = text["jenis_asn"].upper() or "PNS"
         if jenis not in JENIS_ASN:
             row_errors.append(
                 RowError(row, "jenis_asn", f"harus salah satu dari {', '.join(JENIS_ASN)}")
@@ -120,9 +169,9 @@ def _validate(
                     "terakhir dapat hilang; format kolom sebagai Teks",
                 )
             )
-        else:
+        elif "nip" not in too_long:
             try:
-                nip = validate_nip(_text(raw_nip), kind=jenis, today=today).number
+                nip = validate_nip(text["nip"], kind=jenis, today=today).number
             except InvalidNip as exc:
                 row_errors.append(RowError(row, "nip", exc.message))
         if nip:
@@ -131,24 +180,26 @@ def _validate(
             else:
                 seen_nips[nip] = row
 
-        name = _text(values.get("nama"))
-        if not name:
+        name = text["nama"]
+        if not name and "nama" not in too_long:
             row_errors.append(RowError(row, "nama", "wajib diisi"))
-        elif len(name) > 200:
-            row_errors.append(RowError(row, "nama", "maksimal 200 karakter"))
 
-        email = _text(values.get("email")).lower()
+        email = text["email"]
         if email:
-            if not accounts.EMAIL_RE.match(email) or len(email) > 254:
+            try:
+                email = normalise_email(email)
+            except Invalid:
                 row_errors.append(RowError(row, "email", f"alamat email {email!r} tidak valid"))
-            elif email in seen_emails:
+                email = ""
+        if email:
+            if email in seen_emails:
                 row_errors.append(
                     RowError(row, "email", f"email sama dengan baris {seen_emails[email]}")
                 )
             else:
                 seen_emails[email] = row
 
-        golongan_raw = _text(values.get("golongan"))
+        golongan_raw = text["golongan"]
         golongan = normalise_golongan(golongan_raw, jenis_asn=jenis) if golongan_raw else None
         if golongan_raw and golongan is None:
             hint = "I–XVII" if jenis == "PPPK" else "I/a … IV/e"
@@ -158,20 +209,23 @@ def _validate(
                 )
             )
 
-        jenis_jabatan = _text(values.get("jenis_jabatan")).lower() or None
+        jenis_jabatan = text["jenis_jabatan"].lower() or None
         if jenis_jabatan and jenis_jabatan not in JENIS_JABATAN:
             row_errors.append(
                 RowError(row, "jenis_jabatan", f"harus salah satu dari {', '.join(JENIS_JABATAN)}")
             )
 
-        jabatan = _text(values.get("jabatan"))
-        if len(jabatan) > 200:
-            row_errors.append(RowError(row, "jabatan", "maksimal 200 karakter"))
+        jabatan = text["jabatan"]
 
-        unit_code = _text(values.get("kode_unit")) or None
-        unit_name = _text(values.get("nama_unit")) or None
-        if unit_name and not unit_code:
+        unit_code = text["kode_unit"] or None
+        unit_name = text["nama_unit"] or None
+        if unit_name and not unit_code and "kode_unit" not in too_long:
             row_errors.append(RowError(row, "kode_unit", "wajib diisi jika nama_unit diisi"))
+        if unit_code:
+            # The same rule as a unit made on the admin pages (code shape and length).
+            problem = org.unit_problem(code=unit_code, name=unit_name or unit_code)
+            if problem:
+                row_errors.append(RowError(row, problem[0], problem[1]))
 
         if row_errors:
             errors.extend(row_errors)
@@ -204,8 +258,9 @@ def _validate(
     for item in clean:
         user = existing.get(item.nip)
         row_errors = []
-        if user is not None and user.instansi_id not in (None, instansi.id):
-            row_errors.append(RowError(item.row, "nip", "NIP terdaftar pada instansi lain"))
+        refusal = _may_update(user, instansi) if user is not None else None
+        if refusal:
+            row_errors.append(RowError(item.row, "nip", refusal))
         row_email = item.values["email"]
         if (
             row_email
@@ -249,6 +304,8 @@ def _apply(
                 session.add(unit)
                 session.flush()
         user = existing.get(item.nip)
+        if user is not None and _may_update(user, instansi):
+            continue  # changed since it was validated (the job validates, then writes later)
         if user is None:
             report.created += 1
             if write:
@@ -324,11 +381,16 @@ def run_import(
             f"Berkas terlalu besar (maksimal {settings.import_max_bytes // (1024 * 1024)} MB)."
         )
     try:
-        sheet = read_sheet(data, filename, max_rows=settings.import_max_rows)
+        sheet = _read(data, filename)
     except UnreadableFile as exc:
         raise Invalid(str(exc)) from None
     rows, errors = _validate(session, sheet=sheet, instansi=instansi)
-    report = ImportReport(dry_run=dry_run, total_rows=len(sheet.rows), errors=errors)
+    report = ImportReport(
+        dry_run=dry_run,
+        total_rows=len(sheet.rows),
+        errors=errors,
+        bad_rows=_bad_rows_csv(sheet, errors),
+    )
     _apply(session, rows=rows, instansi=instansi, report=report, write=not dry_run)
     if not dry_run:
         audit.record(
@@ -348,6 +410,43 @@ def run_import(
     return report
 
 
+def _read(data: bytes, filename: str) -> Sheet:
+    settings = get_settings()
+    return read_sheet(
+        data,
+        filename,
+        max_rows=settings.import_max_rows,
+        max_unpacked_bytes=settings.import_max_unpacked_bytes,
+    )
+
+
+def record_dry_run(
+    session: Session,
+    *,
+    report: ImportReport,
+    filename: str,
+    instansi: Instansi,
+    actor: User | None,
+) -> None:
+    """A preview shows HR who is already registered: it is audited like the import itself
+    (counts only, no personal data)."""
+    audit.record(
+        session,
+        actor=actor,
+        action="people.import_preview",
+        object_type="instansi",
+        object_id=instansi.code,
+        instansi_id=instansi.id,
+        detail={
+            "file": filename[:100],
+            "rows": report.total_rows,
+            "created": report.created,
+            "updated": report.updated,
+            "errors": len(report.errors),
+        },
+    )
+
+
 def save_batch(
     session: Session,
     *,
@@ -355,8 +454,10 @@ def save_batch(
     filename: str,
     instansi: Instansi,
     actor: User | None,
-    error_count: int = 0,
+    report: ImportReport,
 ) -> ImportBatch:
+    """Keep a validated file until it is committed, with its bad rows for the errors download
+    (so the download never parses the upload again); the preview is audited."""
     if actor is not None:
         import_scope(actor, instansi)
     batch = ImportBatch(
@@ -364,24 +465,13 @@ def save_batch(
         uploaded_by_id=actor.id if actor else None,
         filename=filename[:255],
         data=data,
-        error_count=error_count,
+        bad_rows=report.bad_rows.encode("utf-8"),
+        error_count=len(report.errors),
     )
     session.add(batch)
     session.flush()
+    record_dry_run(session, report=report, filename=filename, instansi=instansi, actor=actor)
     return batch
-
-
-def preview_batch(session: Session, *, batch: ImportBatch, actor: User | None) -> ImportReport:
-    report = run_import(
-        session,
-        data=batch.data,
-        filename=batch.filename,
-        instansi=batch.instansi,
-        actor=actor,
-        dry_run=True,
-    )
-    batch.error_count = len(report.errors)
-    return report
 
 
 IMPORT_CHUNK_ROWS = 250
@@ -419,7 +509,7 @@ def run_import_job(database: Database, *, job_id: int) -> None:
             batch = session.get(ImportBatch, job.subject_id)
             assert batch is not None
             batch_id, instansi_id, filename = batch.id, batch.instansi_id, batch.filename
-            sheet = read_sheet(batch.data, filename, max_rows=get_settings().import_max_rows)
+            sheet = _read(batch.data, filename)
             rows, errors = _validate(session, sheet=sheet, instansi=batch.instansi)
         report = ImportReport(dry_run=False, total_rows=len(sheet.rows), errors=errors)
         for start in range(0, len(rows), IMPORT_CHUNK_ROWS):
@@ -462,7 +552,8 @@ def _record_committed(
     batch.error_count = len(report.errors)
     # The uploaded file holds every row's personal data; once written, keep only the rows
     # the HR officer still has to fix (the errors download).
-    batch.data = bad_rows.encode("utf-8")
+    batch.bad_rows = bad_rows.encode("utf-8")
+    batch.data = b""
     actor = session.get(User, job.owner_id) if job.owner_id else None
     audit.record(
         session,
@@ -537,28 +628,33 @@ def _bad_rows_csv(sheet: Sheet, errors: list[RowError]) -> str:
     for e in errors:
         if e.row > 1:
             by_row.setdefault(e.row, []).append(f"{e.field}: {e.message}")
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
     columns = [c for c in sheet.columns if c in KNOWN_COLUMNS]
-    writer.writerow([*columns, "kesalahan"])
-    for row, values in sheet.rows:
-        if row in by_row:
-            writer.writerow([_text(values.get(c)) for c in columns] + ["; ".join(by_row[row])])
-    return "\ufeff" + out.getvalue()
+
+    def cell(values: dict[str, object], column: str) -> str:
+        # A value past its limit is cut to it: it is wrong anyway, and one long shared string
+        # repeated in every row must not make the download huge.
+        return _text(values.get(column))[: FIELD_MAX.get(column, MAX_CELL)]
+
+    lines: list[list[object]] = [[*columns, "kesalahan"]]
+    lines.extend(
+        [*(cell(values, c) for c in columns), "; ".join(by_row[row])]
+        for row, values in sheet.rows
+        if row in by_row
+    )
+    return csv_text(lines)
 
 
 def errors_csv(session: Session, *, batch: ImportBatch, actor: User) -> str:
     """The bad rows as they were uploaded, with a `kesalahan` column, ready to fix and re-upload.
-    Once an import is written, only these rows are kept (see run_import_job)."""
-    if batch.status == "committed":
-        body = batch.data.decode("utf-8")
-        rows = max(body.count("\n") - 1, 0)
+    Kept with the batch when it was previewed (and replaced by the commit's own), so the
+    download never parses the upload again."""
+    if batch.bad_rows is not None:
+        body = batch.bad_rows.decode("utf-8")
+    elif batch.status == "committed":
+        body = batch.data.decode("utf-8")  # committed before the bad rows had a column
     else:
-        settings = get_settings()
-        sheet = read_sheet(batch.data, batch.filename, max_rows=settings.import_max_rows)
-        _, errors = _validate(session, sheet=sheet, instansi=batch.instansi)
-        body = _bad_rows_csv(sheet, errors)
-        rows = len({e.row for e in errors if e.row > 1})
+        raise Conflict("Daftar baris salah untuk impor ini tidak tersedia; unggah ulang berkasnya.")
+    rows = max(sum(1 for _ in csv.reader(io.StringIO(body), delimiter=";")) - 1, 0)
     audit.record(
         session,
         actor=actor,

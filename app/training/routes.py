@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app.accounts.deps import CurrentUser, HrUser, verify_csrf
 from app.core.db import ReadSession, TransactionRoute, WriteSession, read_session, write_session
 from app.core.errors import AppError
+from app.core.params import RowId
 from app.core.templating import redirect, render
 from app.models import ExternalTraining
 from app.training import service as training
@@ -18,7 +19,7 @@ router = APIRouter(
 )
 
 
-def training_for_viewer(training_id: int, db: ReadSession, user: CurrentUser) -> ExternalTraining:
+def training_for_viewer(training_id: RowId, db: ReadSession, user: CurrentUser) -> ExternalTraining:
     return training.get_for(db, training_id=training_id, viewer=user)
 
 

@@ -16,6 +16,7 @@ from app.audit import service as audit
 from app.certificates import service as certificates
 from app.core import clock
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.text import is_ascii_digits
 from app.models import ExternalTraining, JpEntry, User
 
 MAX_PDF_BYTES = 2 * 1024 * 1024
@@ -66,7 +67,7 @@ def number_key(number: str, organiser: str) -> str:
 
 def _whole_number(value: str, label: str) -> int:
     value = value.strip()
-    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_JP:
+    if not is_ascii_digits(value) or len(value) > 3 or not 1 <= int(value) <= MAX_JP:
         raise Invalid(f"{label} berupa bilangan bulat 1–{MAX_JP}.")
     return int(value)
 
@@ -185,7 +186,10 @@ def pending_for_hr(session: Session, *, hr: User) -> list[ExternalTraining]:
         .order_by(ExternalTraining.submitted_at)
     )
     if not hr.has_role("admin"):
-        stmt = stmt.where(User.instansi_id == accounts.hr_instansi_id(hr))
+        scope = accounts.hr_instansi_id(hr)
+        if scope is None:
+            return []  # an HR officer without an instansi sees nobody
+        stmt = stmt.where(User.instansi_id == scope)
     return list(session.scalars(stmt))
 
 

@@ -61,6 +61,8 @@ def main(base: str = "http://127.0.0.1:8000") -> None:
             page.screenshot(path=OUT / f"quiz-result-{label}.png", full_page=True)
             page.goto(f"{base}/training/external")
             page.screenshot(path=OUT / f"external-training-{label}.png", full_page=True)
+            page.goto(f"{base}/account/data")
+            page.screenshot(path=OUT / f"personal-data-{label}.png", full_page=True)
             ctx.close()
 
             ctx = browser.new_context(viewport={"width": width, "height": 800})

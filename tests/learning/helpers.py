@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.models import Question
+from app.courses.outline import QuestionOutline
 
 
-def right(question: Question) -> Any:
+def right(question: QuestionOutline) -> Any:
     if question.type == "single":
-        return next(str(c["id"]) for c in question.choices if c["correct"])
+        return next(c.id for c in question.choices if c.correct)
     if question.type == "multiple":
-        return [str(c["id"]) for c in question.choices if c["correct"]]
+        return [c.id for c in question.choices if c.correct]
     if question.type == "truefalse":
         return bool(question.answer)
+    assert isinstance(question.answer, tuple)
     return question.answer[0]
 
 
-def wrong(question: Question) -> Any:
+def wrong(question: QuestionOutline) -> Any:
     if question.type == "single":
-        return next(str(c["id"]) for c in question.choices if not c["correct"])
+        return next(c.id for c in question.choices if not c.correct)
     if question.type == "multiple":
-        wrong_ids = [str(c["id"]) for c in question.choices if not c["correct"]]
+        wrong_ids = [c.id for c in question.choices if not c.correct]
         return wrong_ids[:1] or []
     if question.type == "truefalse":
         return not bool(question.answer)

@@ -5,6 +5,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.courses.outline import QuestionOutline, question_outline
 from app.models import Course, Question, Quiz
 from tests.conftest import QueryCounter, csrf_from, form_token, login
 from tests.factories import PASSWORD, World
@@ -20,8 +21,8 @@ def bearer(client: TestClient, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token['access_token']}"}
 
 
-def _questions(session: Session) -> dict[str, Question]:
-    return {q.key: q for q in session.scalars(select(Question))}
+def _questions(session: Session) -> dict[str, QuestionOutline]:
+    return {q.key: question_outline(q) for q in session.scalars(select(Question))}
 
 
 def _posttest_size(session: Session, slug: str) -> int:

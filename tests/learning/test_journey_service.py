@@ -10,19 +10,20 @@ from app.completion import service as completion
 from app.core import clock
 from app.core.errors import Conflict, Forbidden
 from app.courses import service as courses
+from app.courses.outline import Outline
 from app.learning import service as learning
-from app.models import Attempt, CourseVersion, JpEntry
+from app.models import Attempt, JpEntry
 from tests.factories import World
 from tests.learning.helpers import right, wrong
 
 pytestmark = pytest.mark.usefixtures("courses_imported")
 
 
-def _course(session: Session, slug: str = "smart-governance") -> CourseVersion:
+def _course(session: Session, slug: str = "smart-governance") -> Outline:
     return courses.published_course(session, slug=slug)
 
 
-def _all_lessons(session: Session, world: World, version: CourseVersion) -> None:
+def _all_lessons(session: Session, world: World, version: Outline) -> None:
     enrollment = learning.enrol(session, user=world.learner, version=version)
     for module in version.modules:
         for lesson in module.lessons:
@@ -206,9 +207,18 @@ def test_answers_are_validated_against_the_paper(session: Session, world: World)
 def test_short_answers_ignore_case_spaces_and_punctuation(
     typed: str, accepted: list[str], ok: bool
 ) -> None:
-    from app.models import Question
+    from app.courses.outline import QuestionOutline
 
-    question = Question(
-        key="q", type="short", text="?", answer=accepted, choices=[], explanation=".", position=1
+    question = QuestionOutline(
+        id=1,
+        quiz_id=1,
+        key="q",
+        position=1,
+        type="short",
+        text="?",
+        choices=(),
+        answer=tuple(accepted),
+        explanation=".",
+        objective=None,
     )
     assert grading.is_correct(question, typed) is ok

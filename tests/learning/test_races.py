@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.assessments import service as assessments
 from app.completion import service as completion
 from app.core.db import Database
+from app.courses import repository as outlines
 from app.courses import service as courses
 from app.learning import service as learning
 from app.models import Answer, Attempt, JpEntry, User
@@ -58,7 +59,9 @@ def _start(db: Database, enrollment_id: int, kind: str = "posttest") -> int:
     with db.unit_of_work() as s:
         enrollment = learning.repository.enrollment_by_id(s, enrollment_id)
         assert enrollment is not None
-        quiz = assessments.quiz_of(enrollment.version, kind=kind)
+        version = outlines.outline(s, enrollment.version_id)
+        assert version is not None
+        quiz = assessments.quiz_of(version, kind=kind)
         return assessments.start_attempt(s, enrollment=enrollment, quiz=quiz).id
 
 
@@ -103,9 +106,10 @@ def test_parallel_submissions_give_one_graded_result_and_jp_once(real_database: 
     with real_database.unit_of_work() as s:
         enrollment = learning.repository.enrollment_by_id(s, enrollment_id)
         assert enrollment is not None
-        for module in enrollment.version.modules:
-            for lesson in module.lessons:
-                completion.complete_lesson(s, enrollment=enrollment, module=module, lesson=lesson)
+        version = outlines.outline(s, enrollment.version_id)
+        assert version is not None
+        for module, lesson in version.lessons():
+            completion.complete_lesson(s, enrollment=enrollment, module=module, lesson=lesson)
     attempt_id = _start(real_database, enrollment_id)
     _answer_all(real_database, attempt_id)
 
@@ -129,7 +133,9 @@ def test_parallel_completions_credit_jp_once(real_database: Database) -> None:
     with real_database.unit_of_work() as s:
         enrollment = learning.repository.enrollment_by_id(s, enrollment_id)
         assert enrollment is not None
-        lessons = [(m, les) for m in enrollment.version.modules for les in m.lessons]
+        version = outlines.outline(s, enrollment.version_id)
+        assert version is not None
+        lessons = version.lessons()
         for module, lesson in lessons[:-1]:
             completion.complete_lesson(s, enrollment=enrollment, module=module, lesson=lesson)
     attempt_id = _start(real_database, enrollment_id)
@@ -141,7 +147,9 @@ def test_parallel_completions_credit_jp_once(real_database: Database) -> None:
         with real_database.unit_of_work() as s:
             enrollment = learning.repository.enrollment_by_id(s, enrollment_id)
             assert enrollment is not None
-            module, lesson = [(m, les) for m in enrollment.version.modules for les in m.lessons][-1]
+            version = outlines.outline(s, enrollment.version_id)
+            assert version is not None
+            module, lesson = version.lessons()[-1]
             completion.complete_lesson(s, enrollment=enrollment, module=module, lesson=lesson)
 
     _parallel(N, complete_last)
@@ -200,10 +208,12 @@ def test_parallel_completions_of_different_learners_number_certificates_without_
         with real_database.unit_of_work() as s:
             enrollment = learning.repository.enrollment_by_id(s, enrollment_id)
             assert enrollment is not None
+            version = outlines.outline(s, enrollment.version_id)
+            assert version is not None
             completion.submit_evaluation(
                 s,
                 enrollment=enrollment,
-                version=enrollment.version,
+                version=version,
                 form_id="penyelenggaraan",
                 answers={q["id"]: 5 for q in evaluations.DEFAULT_FORMS[1]["questions"]},
                 comment=None,

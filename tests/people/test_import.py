@@ -128,9 +128,7 @@ def test_hr_cannot_import_into_another_instansi(session: Session, world: World) 
 def test_person_of_another_instansi_is_not_taken_over(session: Session, world: World) -> None:
     row = f"{world.hr_other.nip},Nama Baru,,PNS,III/a,,,,"
     report = run(session, world, csv_bytes([row]), dry_run=False)
-    assert [(e.field, e.message) for e in report.errors] == [
-        ("nip", "NIP terdaftar pada instansi lain")
-    ]
+    assert [(e.field, e.message) for e in report.errors] == [("nip", service.NOT_IMPORTABLE)]
     session.refresh(world.hr_other)
     assert world.hr_other.name == "Dewi Lestari"
 
@@ -413,6 +411,7 @@ def test_uploaded_files_are_deleted_after_thirty_days(session: Session, world: W
             filename="pegawai.csv",
             instansi=world.instansi,
             actor=world.hr,
+            report=service.ImportReport(dry_run=True),
         )
         batch.status = status
         batch.created_at = clock.now() - timedelta(days=days_ago)
