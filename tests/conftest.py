@@ -243,3 +243,10 @@ def real_database(tmp_path: Path) -> Iterator[Database]:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last. Playwright's sync API keeps an asyncio loop running in the main
+    thread for as long as the shared browser lives, and code that calls asyncio.run() there
+    afterwards (pyHanko signing a certificate in a test's job run) would find it."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
