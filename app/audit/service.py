@@ -110,6 +110,30 @@ DETAIL_LABELS = {
 }
 
 
+def record_personal_read(
+    session: Session,
+    *,
+    viewer: User,
+    holder: User,
+    action: str,
+    object_type: str,
+    object_id: object,
+) -> None:
+    """Someone opening another person's personal data (HR, an admin) is audited, naming whose
+    it is; the person reading her own is not."""
+    if viewer.id == holder.id:
+        return
+    record(
+        session,
+        actor=viewer,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        instansi_id=holder.instansi_id,
+        detail={"holder": holder.id},
+    )
+
+
 def action_label(code: str) -> str:
     return ACTION_LABELS.get(code, code)
 

@@ -247,16 +247,13 @@ def record_download(session: Session, *, certificate: Certificate, viewer: User)
     audited."""
     from app.audit import service as audit
 
-    if viewer.id == certificate.user_id:
-        return
-    audit.record(
+    audit.record_personal_read(
         session,
-        actor=viewer,
+        viewer=viewer,
+        holder=certificate.user,
         action="certificate.download",
         object_type="certificate",
         object_id=certificate.number,
-        instansi_id=certificate.user.instansi_id,
-        detail={"holder": certificate.user_id},
     )
 
 

@@ -207,16 +207,13 @@ def record_certificate_download(
     session: Session, *, training: ExternalTraining, viewer: User
 ) -> None:
     """An uploaded certificate is personal data: a download by HR or an admin is audited."""
-    if viewer.id == training.user_id:
-        return
-    audit.record(
+    audit.record_personal_read(
         session,
-        actor=viewer,
+        viewer=viewer,
+        holder=training.user,
         action="external.certificate_download",
         object_type="external_training",
         object_id=training.id,
-        instansi_id=training.user.instansi_id,
-        detail={"holder": training.user_id},
     )
 
 
