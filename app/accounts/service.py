@@ -10,7 +10,9 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from app.accounts import repository
+from app.accounts import scope as access
 from app.accounts.principal import Principal
+from app.accounts.scope import Scope
 from app.asn.nip import InvalidNip, looks_like_nip, normalise_nip, validate_nip
 from app.audit import service as audit
 from app.config import get_settings
@@ -430,13 +432,13 @@ def hr_instansi_id(user: User) -> int | None:
     return None
 
 
-def may_see_records_of(viewer: User, owner: User) -> bool:
-    """A person's records (certificates, training) are seen by the person, by HR of the
-    person's instansi, and by admins."""
-    if viewer.id == owner.id or viewer.has_role("admin"):
-        return True
-    scope = hr_instansi_id(viewer) if viewer.has_role("hr") else None
-    return scope is not None and scope == owner.instansi_id
+def may_see_records_of(session: Session, viewer: User, owner: User) -> bool:
+    """The person herself, HR whose scope covers her, and admins (app/accounts/scope.py)."""
+    return access.may_see_records_of(session, viewer, owner)
+
+
+def scope_of(session: Session, viewer: User) -> Scope:
+    return access.scope_of(session, viewer)
 
 
 def create_user(

@@ -266,7 +266,7 @@ def for_viewer(session: Session, *, certificate_id: int, viewer: User) -> Certif
     ).first()
     if cert is None:
         raise NotFound("Sertifikat tidak ditemukan.")
-    if accounts.may_see_records_of(viewer, cert.user):
+    if accounts.may_see_records_of(session, viewer, cert.user):
         return cert
     raise NotFound("Sertifikat tidak ditemukan.")
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
@@ -44,6 +44,9 @@ class User(Base):
 
     password_hash: Mapped[str | None] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Retired (pensiun) from this date: still holds an account and a record, but no longer
+    # counts in the 20-JP compliance of her instansi (PRODUCT.md §2 Transfers).
+    retired_on: Mapped[date | None] = mapped_column(Date)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     # A first-login code (import, admin or HR reset) is accepted until then, and only once.
     temporary_password_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -69,7 +72,8 @@ class User(Base):
 
 
 class UserRole(Base):
-    """A role held by a user; `instansi_id` scopes an HR role to one agency."""
+    """A role held by a user; `instansi_id` scopes an HR role to one agency, and `unit_id`,
+    when set, narrows it to that unit and its sub-units (app/accounts/scope.py)."""
 
     __tablename__ = "user_role"
     __table_args__ = (UniqueConstraint("user_id", "role"),)
@@ -82,6 +86,7 @@ class UserRole(Base):
         Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
     )
     instansi_id: Mapped[int | None] = mapped_column(ForeignKey("instansi.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"))
 
     user: Mapped[User] = relationship(back_populates="roles")
 

@@ -31,3 +31,9 @@ def member_counts(session: Session, instansi_id: int) -> dict[int, int]:
         .group_by(User.unit_id)
     )
     return {unit_id: count for unit_id, count in session.execute(stmt).all()}
+
+
+def unit_parents(session: Session, instansi_id: int) -> dict[int, int | None]:
+    """Every unit of the instansi with its parent: the tree, in one small query."""
+    stmt = select(Unit.id, Unit.parent_id).where(Unit.instansi_id == instansi_id)
+    return {unit_id: parent_id for unit_id, parent_id in session.execute(stmt).all()}

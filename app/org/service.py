@@ -22,6 +22,21 @@ class UnitNode:
     children: list[UnitNode] = field(default_factory=list)
 
 
+def subtree_ids(session: Session, *, unit: Unit) -> frozenset[int]:
+    """The unit and every unit under it, however deep."""
+    children: dict[int | None, list[int]] = {}
+    for unit_id, parent_id in repository.unit_parents(session, unit.instansi_id).items():
+        children.setdefault(parent_id, []).append(unit_id)
+    found: set[int] = set()
+    stack = [unit.id]
+    while stack:
+        current = stack.pop()
+        if current not in found:  # a cycle cannot occur, but must not hang either
+            found.add(current)
+            stack.extend(children.get(current, ()))
+    return frozenset(found)
+
+
 def get_instansi(session: Session, *, code: str) -> Instansi:
     found = repository.instansi_by_code(session, code)
     if found is None:

@@ -185,11 +185,7 @@ def pending_for_hr(session: Session, *, hr: User) -> list[ExternalTraining]:
         .where(ExternalTraining.status == "pending")
         .order_by(ExternalTraining.submitted_at)
     )
-    if not hr.has_role("admin"):
-        scope = accounts.hr_instansi_id(hr)
-        if scope is None:
-            return []  # an HR officer without an instansi sees nobody
-        stmt = stmt.where(User.instansi_id == scope)
+    stmt = stmt.where(accounts.scope_of(session, hr).people())
     return list(session.scalars(stmt))
 
 
@@ -198,7 +194,7 @@ def get_for(session: Session, *, training_id: int, viewer: User) -> ExternalTrai
     row = session.get(ExternalTraining, training_id)
     if row is None:
         raise NotFound("Data pelatihan tidak ditemukan.")
-    if accounts.may_see_records_of(viewer, row.user):
+    if accounts.may_see_records_of(session, viewer, row.user):
         return row
     raise NotFound("Data pelatihan tidak ditemukan.")
 
@@ -339,6 +335,5 @@ def reviewed_for_hr(session: Session, *, hr: User, limit: int = 20) -> list[Exte
         .order_by(ExternalTraining.reviewed_at.desc())
         .limit(limit)
     )
-    if not hr.has_role("admin"):
-        stmt = stmt.where(User.instansi_id == accounts.hr_instansi_id(hr))
+    stmt = stmt.where(accounts.scope_of(session, hr).people())
     return list(session.scalars(stmt))
