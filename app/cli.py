@@ -158,8 +158,11 @@ def serve(
         port=port,
         workers=workers,
         reload=reload,
+        # The same proxies as the app's own address rule (app/core/client.py): uvicorn takes
+        # the scheme and the client address from them, and from nobody else.
         proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        forwarded_allow_ips=get_settings().trusted_proxies,
+        server_header=False,  # no product banner for a scanner to match against
         log_level="info",
         access_log=False,
         # Phones on a weak signal reuse connections slowly; closing idle ones after uvicorn's
