@@ -7,7 +7,8 @@ from urllib.parse import quote
 from fastapi import Depends, Form, Request
 from sqlalchemy.orm import Session
 
-from app.accounts import service
+from app.accounts import passwords, service
+from app.accounts.passwords import PasswordCheck
 from app.accounts.principal import Principal
 from app.accounts.service import LoginCheck
 from app.config import get_settings
@@ -150,6 +151,30 @@ def page_user(request: Request, db: ReadSession, principal: PagePrincipal) -> Us
 
 
 CurrentUser = Annotated[User, Depends(page_user)]
+
+
+def page_password_check(
+    request: Request,
+    db: ReadSession,
+    user: CurrentUser,
+    current: Annotated[str, Form()] = "",
+    new: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
+) -> PasswordCheck:
+    """Check a password change before the request's write transaction begins (Argon2 and the
+    strength check are slow); a wrong current password is counted in a unit of work of its
+    own, since the refused request commits nothing."""
+    given = current if user.password_hash is not None else None
+    check = passwords.check_change(db, user=user, current=given, new=new, confirm=confirm)
+    end_read(request)
+    if check.wrong_current:
+        database: Database = request.app.state.db
+        with database.unit_of_work() as own:
+            passwords.record_wrong_current(own, check=check)
+    return check
+
+
+PagePasswordCheck = Annotated[PasswordCheck, Depends(page_password_check)]
 
 
 def api_principal(request: Request, db: ReadSession) -> Principal:

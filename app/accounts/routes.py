@@ -7,8 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.accounts import repository, service
-from app.accounts.deps import CurrentUser, OptionalUser, PageLogin, session_cookie, verify_csrf
+from app.accounts import passwords, repository, service
+from app.accounts.deps import (
+    CurrentUser,
+    OptionalUser,
+    PageLogin,
+    PagePasswordCheck,
+    session_cookie,
+    verify_csrf,
+)
 from app.config import get_settings
 from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.errors import Invalid
@@ -89,16 +96,10 @@ def _password_context(user: User) -> dict[str, object]:
 
 @router.post("/account/password", response_class=HTMLResponse)
 def password_change(
-    db: WriteSession,
-    request: Request,
-    user: CurrentUser,
-    current: Annotated[str, Form()] = "",
-    new: Annotated[str, Form()] = "",
-    confirm: Annotated[str, Form()] = "",
+    request: Request, check: PagePasswordCheck, db: WriteSession, user: CurrentUser
 ) -> Response:
-    given = current if user.password_hash is not None else None
     try:
-        service.change_password(db, user=user, current=given, new=new, confirm=confirm)
+        passwords.apply_change(db, user=user, check=check)
     except Invalid as exc:
         return render(
             request,

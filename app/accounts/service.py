@@ -87,7 +87,7 @@ def _retry_after(row: LoginThrottle | None) -> int | None:
     return math.ceil(left) if left > 0 else None
 
 
-def _count_failure(session: Session, key: str, limit: int) -> bool:
+def count_failure(session: Session, key: str, limit: int) -> bool:
     """Count one failure for the pair; True when this one locks it."""
     settings = get_settings()
     now = clock.now()
@@ -103,6 +103,11 @@ def _count_failure(session: Session, key: str, limit: int) -> bool:
         row.locked_until = now + window
     session.flush()
     return locks
+
+
+def retry_after(session: Session, key: str) -> int | None:
+    """Seconds until a throttled key may try again, or None."""
+    return _retry_after(repository.throttle(session, key))
 
 
 def throttled_message(retry_after: int) -> str:
@@ -184,7 +189,7 @@ def record_failed_login(session: Session, *, check: LoginCheck) -> None:
         object_type="user" if check.user_id is not None else None,
         object_id=check.user_id,
     )
-    if _count_failure(session, check.throttle_key, settings.login_max_failures):
+    if count_failure(session, check.throttle_key, settings.login_max_failures):
         user = session.get(User, check.user_id) if check.user_id is not None else None
         audit.record(
             session,
@@ -358,41 +363,6 @@ def token_principal(session: Session, *, token: str) -> Principal | None:
     """Who holds this bearer token: None once it expired, was revoked or the account was
     deactivated."""
     return repository.principal_by_api_token_hash(session, security.hash_token(token))
-
-
-def change_password(
-    session: Session,
-    *,
-    user: User,
-    current: str | None,
-    new: str,
-    confirm: str,
-    keep_token: str | None = None,
-) -> None:
-    """Change a password; every other session and every API token of the user ends.
-
-    `current` is None only for a holder of a spent first-login code (no password to give)."""
-    if current is None and user.password_hash is not None:
-        raise Invalid("Kata sandi saat ini wajib diisi.")
-    if current is not None and not security.verify_password(user.password_hash, current):
-        raise Invalid("Kata sandi saat ini salah.")
-    if new != confirm:
-        raise Invalid("Konfirmasi kata sandi tidak sama.")
-    problem = security.password_problem(
-        new, user_inputs=(user.nip or "", user.email or "", *user.name.split())
-    )
-    if problem:
-        raise Invalid(problem)
-    if security.verify_password(user.password_hash, new):
-        raise Invalid("Kata sandi baru harus berbeda dari yang lama.")
-    user.password_hash = security.hash_password(new)
-    user.must_change_password = False
-    user.temporary_password_expires_at = None
-    repository.delete_sessions_of(session, user.id)
-    session.flush()
-    audit.record(
-        session, actor=user, action="password.change", object_type="user", object_id=user.id
-    )
 
 
 def accept_privacy(session: Session, *, user: User) -> None:

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts import passwords
 from app.accounts import service as accounts
 from app.config import get_settings
 from app.core import clock
@@ -135,7 +136,8 @@ def test_every_token_dies_with_a_credentials_change(
         assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 200
     if change == "password":
         new = "jembatan tua di sungai citanduy"
-        accounts.change_password(session, user=hr, current=PASSWORD, new=new, confirm=new)
+        check = passwords.check_change(session, user=hr, current=PASSWORD, new=new, confirm=new)
+        passwords.apply_change(session, user=hr, check=check)
     elif change == "reset":
         accounts.reset_password(session, user=hr, actor=world.admin)
     elif change == "roles":
@@ -163,11 +165,12 @@ def test_every_token_dies_with_a_credentials_change(
 def test_weak_passwords_are_refused_with_a_reason(
     session: Session, world: World, password: str, reason: str
 ) -> None:
-    with pytest.raises(Invalid) as refused:
-        accounts.change_password(
-            session, user=world.learner, current=PASSWORD, new=password, confirm=password
-        )
-    assert reason in refused.value.message
+    check = passwords.check_change(
+        session, user=world.learner, current=PASSWORD, new=password, confirm=password
+    )
+    assert check.error is not None and reason in check.error
+    with pytest.raises(Invalid):
+        passwords.apply_change(session, user=world.learner, check=check)
 
 
 @pytest.mark.parametrize("phrase", ["kopi pahit di warung pojok pasar", "kopipahitdiwarungpojok"])
@@ -265,3 +268,56 @@ def test_activity_moves_the_idle_clock_at_most_every_few_minutes(
     row.last_seen_at = clock.now() - timedelta(minutes=30)
     session.commit()
     assert client.get("/", follow_redirects=False).status_code == 200
+
+
+# --- a password change: slow work outside the write transaction, guesses throttled ---------
+
+
+def test_a_password_change_hashes_before_the_write_transaction(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.core import db as core_db
+    from app.core import security
+
+    writing_while_hashing: list[bool] = []
+    real_hash = security.hash_password
+
+    def watched(password: str) -> str:
+        tx = core_db._current.get()
+        writing_while_hashing.append(tx is not None and tx.writing)
+        return real_hash(password)
+
+    monkeypatch.setattr(security, "hash_password", watched)
+    login(client, world.learner.nip or "")
+    token = form_token(client, "/account/password")
+    phrase = "kopi pahit di warung pojok pasar"
+    response = client.post(
+        "/account/password",
+        data={"csrf_token": token, "current": PASSWORD, "new": phrase, "confirm": phrase},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert writing_while_hashing == [False]
+    client.cookies.clear()
+    assert login(client, world.learner.nip or "", phrase).status_code == 303
+
+
+def test_guessing_the_current_password_from_a_session_is_throttled(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.learner.nip or "")
+    phrase = "kopi pahit di warung pojok pasar"
+
+    def attempt(current: str) -> Any:
+        token = form_token(client, "/account/password")
+        return client.post(
+            "/account/password",
+            data={"csrf_token": token, "current": current, "new": phrase, "confirm": phrase},
+            follow_redirects=False,
+        )
+
+    for n in range(5):
+        answer = attempt(f"tebakan-salah-{n}")
+        assert answer.status_code == 422 and "Kata sandi saat ini salah" in answer.text
+    refused = attempt(PASSWORD)  # even the right one, until the window passes
+    assert refused.status_code == 422 and "Terlalu banyak" in refused.text
