@@ -182,3 +182,27 @@ def search_users(
         stmt.options(*_USER_LOADS).order_by(User.name).limit(per_page).offset((page - 1) * per_page)
     ).all()
     return list(rows), total
+
+
+def delete_expired_credentials(
+    session: Session, *, now: datetime, idle_since: datetime, throttle_before: datetime
+) -> dict[str, int]:
+    """Delete sessions and tokens that can no longer be used, and login counters whose window
+    and lock have both passed: rows that only keep who-logged-in-from-where lying about."""
+    sessions = session.execute(
+        delete(UserSession).where(
+            (UserSession.expires_at < now) | (UserSession.last_seen_at < idle_since)
+        )
+    )
+    tokens = session.execute(delete(ApiToken).where(ApiToken.expires_at < now))
+    counters = session.execute(
+        delete(LoginThrottle).where(
+            LoginThrottle.window_started_at < throttle_before,
+            (LoginThrottle.locked_until.is_(None)) | (LoginThrottle.locked_until < now),
+        )
+    )
+    return {
+        "sessions": sessions.rowcount or 0,  # type: ignore[attr-defined]
+        "tokens": tokens.rowcount or 0,  # type: ignore[attr-defined]
+        "counters": counters.rowcount or 0,  # type: ignore[attr-defined]
+    }

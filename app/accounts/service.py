@@ -571,3 +571,15 @@ def get_user(session: Session, user_id: int) -> User:
     if user is None:
         raise NotFound("Pengguna tidak ditemukan.")
     return user
+
+
+def sweep_expired_credentials(session: Session) -> dict[str, int]:
+    """Remove expired sessions, tokens and spent login counters (run daily by the worker)."""
+    settings = get_settings()
+    now = clock.now()
+    return repository.delete_expired_credentials(
+        session,
+        now=now,
+        idle_since=now - timedelta(minutes=settings.session_idle_minutes),
+        throttle_before=now - timedelta(minutes=settings.login_lock_minutes),
+    )
