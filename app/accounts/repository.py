@@ -21,6 +21,13 @@ def user_by_id(session: Session, user_id: int) -> User | None:
     return session.scalars(select(User).options(*_USER_LOADS).where(User.id == user_id)).first()
 
 
+def user_for_update(session: Session, user_id: int) -> User | None:
+    """The account's row, locked for this transaction (no joined loads: PostgreSQL cannot lock
+    the nullable side of an outer join)."""
+    stmt = select(User).where(User.id == user_id).with_for_update()
+    return session.scalars(stmt.execution_options(populate_existing=True)).first()
+
+
 def user_by_nip(session: Session, nip: str) -> User | None:
     return session.scalars(select(User).options(*_USER_LOADS).where(User.nip == nip)).first()
 

@@ -103,6 +103,23 @@ def _count_failure(session: Session, key: str, limit: int) -> bool:
     return locks
 
 
+def within_limit(session: Session, *, key: str, limit: int, window: timedelta) -> bool:
+    """Count one request under `key`; False (and not counted) once `limit` were counted in
+    the window that began with the first of them. The login throttle's table and row lock,
+    so every app process shares the count: the limits of self-service password reset
+    (app/password_reset) use it under keys of their own."""
+    now = clock.now()
+    row = repository.throttle_for_update(session, key, now=now)
+    if row.window_started_at + window <= now:
+        row.failures = 0
+        row.window_started_at = now
+    allowed = row.failures < limit
+    if allowed:
+        row.failures += 1
+    session.flush()
+    return allowed
+
+
 def throttled_message(retry_after: int) -> str:
     minutes = max(1, math.ceil(retry_after / 60))
     # The same words whether or not the NIP or e-mail belongs to an account.
@@ -374,12 +391,7 @@ def change_password(
         raise Invalid("Kata sandi saat ini wajib diisi.")
     if current is not None and not security.verify_password(user.password_hash, current):
         raise Invalid("Kata sandi saat ini salah.")
-    if new != confirm:
-        raise Invalid("Konfirmasi kata sandi tidak sama.")
-    problem = security.password_problem(
-        new, user_inputs=(user.nip or "", user.email or "", *user.name.split())
-    )
-    if problem:
+    if problem := new_password_problem(user, new=new, confirm=confirm):
         raise Invalid(problem)
     if security.verify_password(user.password_hash, new):
         raise Invalid("Kata sandi baru harus berbeda dari yang lama.")
@@ -391,6 +403,26 @@ def change_password(
     audit.record(
         session, actor=user, action="password.change", object_type="user", object_id=user.id
     )
+
+
+def new_password_problem(user: User, *, new: str, confirm: str) -> str | None:
+    """Why a password the user chose (twice) is refused, or None: the one rule of the
+    change-password page and the reset by e-mail (NIST SP 800-63B, security.password_problem)."""
+    if new != confirm:
+        return "Konfirmasi kata sandi tidak sama."
+    return security.password_problem(
+        new, user_inputs=(user.nip or "", user.email or "", *user.name.split())
+    )
+
+
+def replace_password(session: Session, *, user: User, password_hash: str) -> None:
+    """Give the account a password hashed beforehand (outside the write transaction): any
+    first-login code is spent, and every session and API token of the account ends."""
+    user.password_hash = password_hash
+    user.must_change_password = False
+    user.temporary_password_expires_at = None
+    repository.delete_sessions_of(session, user.id)
+    session.flush()
 
 
 def accept_privacy(session: Session, *, user: User) -> None:
@@ -567,8 +599,23 @@ def set_active(session: Session, *, user: User, active: bool, actor: User) -> No
     )
 
 
+def may_reset_password(actor: User, user: User) -> bool:
+    """Who may give someone a temporary password: an admin anyone; HR only learners of its
+    own instansi, never staff (a trainer, HR or admin account), so that HR cannot take over
+    an account with more rights than a learner's, nor one outside its scope."""
+    if actor.has_role("admin"):
+        return True
+    if not actor.has_role("hr") or user.has_role("trainer", "hr", "admin"):
+        return False
+    scope = hr_instansi_id(actor)
+    return scope is not None and scope == user.instansi_id
+
+
 def reset_password(session: Session, *, user: User, actor: User) -> str:
-    """Give the user a temporary password to change at next login; returns it once."""
+    """Give the user a temporary password to change at next login; returns it once.
+    Raises Forbidden unless `may_reset_password(actor, user)`."""
+    if not may_reset_password(actor, user):
+        raise Forbidden("Anda tidak berwenang mengatur ulang kata sandi akun ini.")
     temporary = issue_first_login_code(user)
     repository.delete_sessions_of(session, user.id)
     session.flush()
@@ -592,6 +639,13 @@ def temporary_password() -> str:
     # keyed hash, so a fast hash suffices (security.hash_first_login_code).
     body = "".join(secrets.choice(alphabet) for _ in range(16))
     return "-".join(body[i : i + 4] for i in range(0, 16, 4))
+
+
+def user_by_id(session: Session, user_id: int, *, for_update: bool = False) -> User | None:
+    """The account, or None; `for_update` locks its row for this transaction."""
+    if for_update:
+        return repository.user_for_update(session, user_id)
+    return repository.user_by_id(session, user_id)
 
 
 def get_user(session: Session, user_id: int) -> User:
