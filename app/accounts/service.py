@@ -49,14 +49,16 @@ class LoginCheck:
     new_hash: str | None = None  # the password rehashed with today's parameters
 
 
-def find_user(session: Session, username: str) -> User | None:
+def find_user(session: Session, username: str, *, details: bool = True) -> User | None:
+    """The account a NIP or an e-mail address names. `details=False` loads its own columns
+    only, in one statement whether or not it exists (for answers that must not tell)."""
     username = (username or "").strip()
     if not username or len(username) > MAX_EMAIL:
         return None  # nobody's NIP or address is that long: no lookup
     if "@" in username:
-        return repository.user_by_email(session, username)
+        return repository.user_by_email(session, username, details=details)
     if looks_like_nip(username):
-        return repository.user_by_nip(session, normalise_nip(username))
+        return repository.user_by_nip(session, normalise_nip(username), details=details)
     return None
 
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import importlib
 
-TASK_MODULES = ("app.certificates.tasks", "app.mail.tasks", "app.people.tasks")
+TASK_MODULES = (
+    "app.certificates.tasks",
+    "app.mail.tasks",
+    "app.password_reset.tasks",
+    "app.people.tasks",
+)
 
 
 def load_tasks() -> None:

@@ -9,9 +9,9 @@ to store, clean up or leak from a table.
 
 Asking for a link answers the same whatever is typed (PRODUCT.md §6: nothing may reveal
 whether a NIP or an address has an account), and the request does the same work either way:
-both limits below are counted for known and unknown names alike; a known account with an
-address also gets a message rendered into the outbox (a millisecond or two), which the worker
-sends.
+both limits below are counted for known and unknown names alike, then one audit row and one
+job; the worker (`tasks.send_link`) writes the message into the outbox only for an active
+account with an address, and delivers it.
 
 Limits, counted in the login throttle's table (shared by every app process): per client
 address, REQUESTS_PER_ADDRESS an hour (one address spraying many accounts); per account,
@@ -34,6 +34,8 @@ from app.asn.nip import looks_like_nip, normalise_nip
 from app.audit import service as audit
 from app.config import get_settings
 from app.core import clock, security
+from app.core.db import Database
+from app.jobs.queue import after_commit
 from app.mail import service as mail
 from app.models import User
 
@@ -129,11 +131,12 @@ def _typed_name(username: str) -> str:
 
 
 def request_reset(session: Session, *, username: str, address: str) -> None:
-    """Queue a reset link to the account's address when the account exists, is active, has an
-    address, and neither limit is spent. Tells the caller nothing either way."""
+    """Count the request against both limits; within them, audit it and hand it to the worker,
+    which writes the link's message when the account exists, is active and has an address.
+    Tells the caller nothing either way, and does the same work for every name typed."""
     if not available():
         return
-    user = accounts.find_user(session, username)
+    user = accounts.find_user(session, username, details=False)
     if not accounts.within_limit(
         session,
         key=_limit_key("address", address),
@@ -146,27 +149,45 @@ def request_reset(session: Session, *, username: str, address: str) -> None:
         session, key=_limit_key("account", who), limit=MAILS_PER_ACCOUNT, window=WINDOW
     ):
         return
-    if user is None or not user.is_active or not user.email:
-        return
-    base = get_settings().base_url.rstrip("/")
-    mail.queue(
-        session,
-        to=user.email,
-        template=TEMPLATE,
-        context={
-            "name": user.name,
-            "link": f"{base}/password/reset/{make_token(user)}",
-            "minutes": RESET_MINUTES,
-        },
-    )
+    # From here on the same writes whoever was named (audited like a failed login: the
+    # account when there is one, never what was typed) and one job: rendering and queueing
+    # the message, and its delivery job, only for real accounts would make them answer
+    # measurably slower.
     audit.record(
         session,
         actor=None,
         action="password.reset_request",
-        object_type="user",
-        object_id=user.id,
-        instansi_id=user.instansi_id,
+        object_type="user" if user else None,
+        object_id=user.id if user else None,
+        instansi_id=user.instansi_id if user else None,
     )
+    from app.password_reset import tasks
+
+    after_commit(session, tasks.send_link, user.id if user else None, clock.token(16))
+
+
+def send_link(database: Database, *, user_id: int | None, nonce: str) -> bool:
+    """The worker's half of a request: queue the link's message to an active account with an
+    address (once per request, whatever the retries: keyed by the request's nonce)."""
+    if user_id is None or not available():
+        return False
+    with database.unit_of_work() as session:
+        user = accounts.user_by_id(session, user_id)
+        if user is None or not user.is_active or not user.email:
+            return False
+        base = get_settings().base_url.rstrip("/")
+        queued = mail.queue(
+            session,
+            to=user.email,
+            template=TEMPLATE,
+            context={
+                "name": user.name,
+                "link": f"{base}/password/reset/{make_token(user)}",
+                "minutes": RESET_MINUTES,
+            },
+            key=f"password-reset:{nonce}",
+        )
+        return queued is not None
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from app.config import get_settings
 from app.core import clock
 from app.models import ApiToken, AuditEvent, OutboxMessage, UserSession
 from app.password_reset import service as reset
-from tests.conftest import csrf_from, form_token, login, run_jobs
+from tests.conftest import QueryCounter, csrf_from, form_token, login, run_jobs
 from tests.factories import PASSWORD, World, nip
 from tests.mail.test_outbox import Inbox, _free_port
 
@@ -407,3 +407,43 @@ def test_the_link_is_never_logged(
     assert {r.name for r in caplog.records} & {"cakap", "cakap.mail"}
     assert "/password/reset/{token}" in ours
     assert token not in ours and "rina@contoh.test" not in ours
+
+
+def test_a_known_and_an_unknown_name_cost_the_request_the_same_work(
+    client: TestClient, session: Session, world: World, inbox: Inbox, queries: QueryCounter
+) -> None:
+    """The answer must not be measurably slower for a real account: the same statements and
+    one job either way; the worker alone writes the message (and its delivery job)."""
+    from app.jobs.queue import huey
+
+    token = form_token(client, "/password/forgot")
+    work = {}
+    for label, typed in (
+        ("with mail", world.learner.nip or ""),
+        ("unknown", nip()),
+        ("without mail", world.hr.nip or ""),
+    ):
+        queries.statements.clear()
+        huey.flush()
+        client.post("/password/forgot", data={"username": typed, "csrf_token": token})
+        statements = [" ".join(s.split()) for s in queries.statements if "/password" not in s]
+        work[label] = (statements, huey.pending_count())
+    assert work["with mail"] == work["unknown"] == work["without mail"]
+    assert work["unknown"][1] == 1
+
+
+def test_the_worker_writes_one_message_per_request_and_none_for_a_closed_account(
+    session: Session, world: World, inbox: Inbox
+) -> None:
+    from app.jobs.queue import database
+
+    assert reset.send_link(database(), user_id=world.learner.id, nonce="permintaan-1")
+    # A retry of the same job (the queue retries on failure) writes no second message.
+    assert not reset.send_link(database(), user_id=world.learner.id, nonce="permintaan-1")
+    assert _outbox_count(session) == 1
+    # Deactivated between the request and the job: nothing goes.
+    accounts.set_active(session, user=world.learner, active=False, actor=world.admin)
+    session.commit()
+    assert not reset.send_link(database(), user_id=world.learner.id, nonce="permintaan-2")
+    assert not reset.send_link(database(), user_id=None, nonce="permintaan-3")
+    assert _outbox_count(session) == 1
