@@ -86,6 +86,11 @@ class Settings(BaseSettings):
         return self.effective_database_url.startswith("sqlite")
 
     @property
+    def mail_configured(self) -> bool:
+        """Mail reaches people (CAKAP_SMTP_URL): what self-service password reset needs."""
+        return bool(self.smtp_url)
+
+    @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
 

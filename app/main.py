@@ -130,7 +130,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        # The route's template, not the path: a path may carry a secret (a password-reset
+        # link's token) and logs never do.
+        route = request.scope.get("route")
+        where = getattr(route, "path", None) or "(no route)"
+        log.exception("unhandled error on %s %s", request.method, where)
         return _error_response(request, 500, "Terjadi kesalahan pada server. Silakan coba lagi.")
 
     from app import routers

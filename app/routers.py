@@ -24,6 +24,7 @@ from app.jobs import api as jobs_api
 from app.jobs import routes as jobs_routes
 from app.learning import api as learning_api
 from app.learning import routes as learning_routes
+from app.password_reset import routes as password_reset_routes
 from app.people import api as people_api
 from app.people import routes as people_routes
 from app.privacy import api as privacy_api
@@ -51,6 +52,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (jobs_routes.router, ""),
     (privacy_routes.router, ""),
     (admin_routes.router, ""),
+    (password_reset_routes.router, ""),
     (accounts_api.router, API_PREFIX),
     (dashboard_api.router, API_PREFIX),
     (catalog_api.router, API_PREFIX),

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.accounts import repository
 from app.accounts import service as accounts
 from app.audit import service as audit
 from app.config import get_settings
@@ -46,12 +45,7 @@ def check_change(
         return PasswordCheck(user.id, error="Kata sandi saat ini wajib diisi.")
     if current is not None and not security.verify_password(user.password_hash, current):
         return PasswordCheck(user.id, error="Kata sandi saat ini salah.", wrong_current=True)
-    if new != confirm:
-        return PasswordCheck(user.id, error="Konfirmasi kata sandi tidak sama.")
-    problem = security.password_problem(
-        new, user_inputs=(user.nip or "", user.email or "", *user.name.split())
-    )
-    if problem:
+    if problem := accounts.new_password_problem(user, new=new, confirm=confirm):
         return PasswordCheck(user.id, error=problem)
     if security.verify_password(user.password_hash, new):
         return PasswordCheck(user.id, error="Kata sandi baru harus berbeda dari yang lama.")
@@ -78,11 +72,7 @@ def apply_change(session: Session, *, user: User, check: PasswordCheck) -> None:
         raise Invalid(check.error or "Kata sandi tidak dapat diubah.")
     if user.password_hash != check.checked_against:
         raise Conflict("Kata sandi akun ini baru saja diubah di tempat lain. Muat ulang halaman.")
-    user.password_hash = check.new_hash
-    user.must_change_password = False
-    user.temporary_password_expires_at = None
-    repository.delete_sessions_of(session, user.id)
-    session.flush()
+    accounts.replace_password(session, user=user, password_hash=check.new_hash)
     audit.record(
         session, actor=user, action="password.change", object_type="user", object_id=user.id
     )

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
 
 from app.accounts.principal import Principal
 from app.core import clock
@@ -21,12 +21,26 @@ def user_by_id(session: Session, user_id: int) -> User | None:
     return session.scalars(select(User).options(*_USER_LOADS).where(User.id == user_id)).first()
 
 
-def user_by_nip(session: Session, nip: str) -> User | None:
-    return session.scalars(select(User).options(*_USER_LOADS).where(User.nip == nip)).first()
+def user_for_update(session: Session, user_id: int) -> User | None:
+    """The account's row, locked for this transaction (no joined loads: PostgreSQL cannot lock
+    the nullable side of an outer join)."""
+    stmt = select(User).where(User.id == user_id).with_for_update()
+    return session.scalars(stmt.execution_options(populate_existing=True)).first()
 
 
-def user_by_email(session: Session, email: str) -> User | None:
-    stmt = select(User).options(*_USER_LOADS).where(func.lower(User.email) == email.lower())
+# The account's own columns only: one statement whether or not an account matches (the
+# roles are otherwise loaded by a second one, for a match only).
+_NO_LOADS = (lazyload(User.roles),)
+
+
+def user_by_nip(session: Session, nip: str, *, details: bool = True) -> User | None:
+    options = _USER_LOADS if details else _NO_LOADS
+    return session.scalars(select(User).options(*options).where(User.nip == nip)).first()
+
+
+def user_by_email(session: Session, email: str, *, details: bool = True) -> User | None:
+    options = _USER_LOADS if details else _NO_LOADS
+    stmt = select(User).options(*options).where(func.lower(User.email) == email.lower())
     return session.scalars(stmt).first()
 
 

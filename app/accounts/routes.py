@@ -38,7 +38,11 @@ def _safe_next(target: str | None) -> str:
 def login_form(request: Request, user: OptionalUser, next: str | None = None) -> Response:
     if user is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
-    return render(request, "accounts/login.html", {"next": _safe_next(next)})
+    return render(
+        request,
+        "accounts/login.html",
+        {"next": _safe_next(next), "reset_available": get_settings().mail_configured},
+    )
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -53,7 +57,12 @@ def login(
         page = render(
             request,
             "accounts/login.html",
-            {"error": check.error, "username": username, "next": _safe_next(next)},
+            {
+                "error": check.error,
+                "username": username,
+                "next": _safe_next(next),
+                "reset_available": get_settings().mail_configured,
+            },
             status_code=429 if check.throttled else 422,
         )
         if check.throttled:

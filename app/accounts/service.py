@@ -51,14 +51,16 @@ class LoginCheck:
     new_hash: str | None = None  # the password rehashed with today's parameters
 
 
-def find_user(session: Session, username: str) -> User | None:
+def find_user(session: Session, username: str, *, details: bool = True) -> User | None:
+    """The account a NIP or an e-mail address names. `details=False` loads its own columns
+    only, in one statement whether or not it exists (for answers that must not tell)."""
     username = (username or "").strip()
     if not username or len(username) > MAX_EMAIL:
         return None  # nobody's NIP or address is that long: no lookup
     if "@" in username:
-        return repository.user_by_email(session, username)
+        return repository.user_by_email(session, username, details=details)
     if looks_like_nip(username):
-        return repository.user_by_nip(session, normalise_nip(username))
+        return repository.user_by_nip(session, normalise_nip(username), details=details)
     return None
 
 
@@ -108,6 +110,23 @@ def count_failure(session: Session, key: str, limit: int) -> bool:
 def retry_after(session: Session, key: str) -> int | None:
     """Seconds until a throttled key may try again, or None."""
     return _retry_after(repository.throttle(session, key))
+
+
+def within_limit(session: Session, *, key: str, limit: int, window: timedelta) -> bool:
+    """Count one request under `key`; False (and not counted) once `limit` were counted in
+    the window that began with the first of them. The login throttle's table and row lock,
+    so every app process shares the count: the limits of self-service password reset
+    (app/password_reset) use it under keys of their own."""
+    now = clock.now()
+    row = repository.throttle_for_update(session, key, now=now)
+    if row.window_started_at + window <= now:
+        row.failures = 0
+        row.window_started_at = now
+    allowed = row.failures < limit
+    if allowed:
+        row.failures += 1
+    session.flush()
+    return allowed
 
 
 def throttled_message(retry_after: int) -> str:
@@ -365,6 +384,26 @@ def token_principal(session: Session, *, token: str) -> Principal | None:
     return repository.principal_by_api_token_hash(session, security.hash_token(token))
 
 
+def new_password_problem(user: User, *, new: str, confirm: str) -> str | None:
+    """Why a password the user chose (twice) is refused, or None: the one rule of the
+    change-password page and the reset by e-mail (NIST SP 800-63B, security.password_problem)."""
+    if new != confirm:
+        return "Konfirmasi kata sandi tidak sama."
+    return security.password_problem(
+        new, user_inputs=(user.nip or "", user.email or "", *user.name.split())
+    )
+
+
+def replace_password(session: Session, *, user: User, password_hash: str) -> None:
+    """Give the account a password hashed beforehand (outside the write transaction): any
+    first-login code is spent, and every session and API token of the account ends."""
+    user.password_hash = password_hash
+    user.must_change_password = False
+    user.temporary_password_expires_at = None
+    repository.delete_sessions_of(session, user.id)
+    session.flush()
+
+
 def accept_privacy(session: Session, *, user: User) -> None:
     if user.privacy_accepted_at is None:
         user.privacy_accepted_at = clock.now()
@@ -539,8 +578,23 @@ def set_active(session: Session, *, user: User, active: bool, actor: User) -> No
     )
 
 
+def may_reset_password(actor: User, user: User) -> bool:
+    """Who may give someone a temporary password: an admin anyone; HR only learners of its
+    own instansi, never staff (a trainer, HR or admin account), so that HR cannot take over
+    an account with more rights than a learner's, nor one outside its scope."""
+    if actor.has_role("admin"):
+        return True
+    if not actor.has_role("hr") or user.has_role("trainer", "hr", "admin"):
+        return False
+    scope = hr_instansi_id(actor)
+    return scope is not None and scope == user.instansi_id
+
+
 def reset_password(session: Session, *, user: User, actor: User) -> str:
-    """Give the user a temporary password to change at next login; returns it once."""
+    """Give the user a temporary password to change at next login; returns it once.
+    Raises Forbidden unless `may_reset_password(actor, user)`."""
+    if not may_reset_password(actor, user):
+        raise Forbidden("Anda tidak berwenang mengatur ulang kata sandi akun ini.")
     temporary = issue_first_login_code(user)
     repository.delete_sessions_of(session, user.id)
     session.flush()
@@ -566,11 +620,21 @@ def temporary_password() -> str:
     return "-".join(body[i : i + 4] for i in range(0, 16, 4))
 
 
+def user_by_id(session: Session, user_id: int, *, for_update: bool = False) -> User | None:
+    """The account, or None; `for_update` locks its row for this transaction."""
+    if for_update:
+        return repository.user_for_update(session, user_id)
+    return repository.user_by_id(session, user_id)
+
+
 def get_user(session: Session, user_id: int) -> User:
     user = repository.user_by_id(session, user_id)
     if user is None:
         raise NotFound("Pengguna tidak ditemukan.")
     return user
+
+
+COUNTER_RETENTION = timedelta(days=1)
 
 
 def sweep_expired_credentials(session: Session) -> dict[str, int]:
@@ -581,5 +645,7 @@ def sweep_expired_credentials(session: Session) -> dict[str, int]:
         session,
         now=now,
         idle_since=now - timedelta(minutes=settings.session_idle_minutes),
-        throttle_before=now - timedelta(minutes=settings.login_lock_minutes),
+        # Longer than any window counted in that table (logins: 15 minutes; password-reset
+        # mails: an hour), so no live count is forgotten early.
+        throttle_before=now - COUNTER_RETENTION,
     )

@@ -49,6 +49,8 @@ ACTION_LABELS = {
     "login.locked": "Akun dikunci sementara (terlalu banyak gagal masuk)",
     "logout": "Keluar",
     "password.change": "Mengganti kata sandi",
+    "password.reset_request": "Meminta tautan atur ulang kata sandi lewat email",
+    "password.reset": "Mengatur ulang kata sandi lewat tautan email",
     "privacy.accept": "Menyetujui pemberitahuan privasi",
     "token.create": "Membuat token API pribadi",
     "token.revoke": "Mencabut token API pribadi",

@@ -7,6 +7,7 @@ import importlib
 TASK_MODULES = (
     "app.certificates.tasks",
     "app.mail.tasks",
+    "app.password_reset.tasks",
     "app.people.tasks",
     "app.privacy.tasks",
 )

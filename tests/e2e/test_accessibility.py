@@ -31,6 +31,8 @@ PAGES = [
     "/training/external",
     "/hr/external",
     "/courses/tidak-ada",
+    "/password/forgot",
+    "/password/reset/1.1.tautan-yang-tidak-berlaku",
 ]
 
 

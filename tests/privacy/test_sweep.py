@@ -27,13 +27,15 @@ def test_the_sweep_removes_only_what_can_no_longer_be_used(session: Session, wor
     spent.expires_at = now - timedelta(days=1)
     session.add_all(
         [
-            LoginThrottle(key="old", failures=5, window_started_at=now - timedelta(hours=1)),
+            LoginThrottle(key="old", failures=5, window_started_at=now - timedelta(days=2)),
             LoginThrottle(
                 key="locked",
                 failures=5,
-                window_started_at=now - timedelta(hours=1),
+                window_started_at=now - timedelta(days=2),
                 locked_until=now + timedelta(minutes=5),
             ),
+            # a password-reset mail count: its window is an hour, so it stays
+            LoginThrottle(key="reset", failures=3, window_started_at=now - timedelta(minutes=30)),
             LoginThrottle(key="fresh", failures=1, window_started_at=now),
         ]
     )
@@ -47,4 +49,4 @@ def test_the_sweep_removes_only_what_can_no_longer_be_used(session: Session, wor
     assert left == {security.hash_token(live)}
     assert session.scalar(select(func.count()).select_from(ApiToken)) == 1
     assert accounts.token_principal(session, token=live_token) is not None
-    assert set(session.scalars(select(LoginThrottle.key))) == {"locked", "fresh"}
+    assert set(session.scalars(select(LoginThrottle.key))) == {"locked", "fresh", "reset"}

@@ -1,0 +1,1 @@
+"""Self-service password reset by e-mail: the link, its limits and its pages."""
