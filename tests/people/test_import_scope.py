@@ -128,7 +128,7 @@ def test_hr_without_an_instansi_sees_nobody(session: Session, world: World) -> N
     )
     session.flush()
     assert accounts.hr_instansi_id(loose_hr) is None
-    assert not accounts.may_see_records_of(loose_hr, stray)
+    assert not accounts.may_see_records_of(session, loose_hr, stray)
     assert training.pending_for_hr(session, hr=loose_hr) == []
 
 
