@@ -131,6 +131,8 @@ def submit(
             answers=clean,
             comment=comment or None,
             year=clock.local_today().year,
+            # coarse enough not to single her out (app/analytics/evaluations.py)
+            instansi_id=enrollment.user.instansi_id,
         )
     )
     session.flush()
