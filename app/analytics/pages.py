@@ -117,7 +117,8 @@ def gain_page(
             session,
             viewer=viewer,
             course=courses.published_course(session, slug=course),
-            instansi_code=chosen.code if chosen else None,
+            # an unknown code is passed on, to be refused, not silently widened to all
+            instansi_code=chosen.code if chosen else (instansi.strip() or None),
             unit_code=unit or None,
             year=_year(year),
         )

@@ -217,3 +217,18 @@ def test_gain_page_shows_the_table_and_the_bars(
 def test_gain_page_refuses_a_learner(client: TestClient, world: World, cohort: Cohort) -> None:
     login(client, world.learner.nip or "")
     assert client.get("/hr/reports/gain?course=smart-governance").status_code == 403
+
+
+def test_admin_page_picks_an_instansi_and_refuses_an_unknown_one(
+    client: TestClient, world: World, cohort: Cohort
+) -> None:
+    login(client, world.admin.email or "")
+    page = client.get("/hr/reports/gain?course=smart-governance")
+    assert page.status_code == 200
+    assert (
+        'id="f-instansi"' in page.text and "Dinas Lain" in page.text and "Bidang Uji" in page.text
+    )
+    one = client.get(f"/hr/reports/gain?course=smart-governance&instansi={world.instansi.code}")
+    assert "Dinas Lain" not in one.text and 'id="f-unit"' in one.text
+    unknown = client.get("/hr/reports/gain?course=smart-governance&instansi=0000")
+    assert unknown.status_code == 404
