@@ -255,12 +255,17 @@ def _tree(
     for u in units:
         children.setdefault(u.parent_id if u.parent_id in ids else None, []).append(u)
 
+    sums: dict[int, Tally] = {}
+
     def rolled(u: Unit) -> Tally:
-        tally = Tally()
-        tally.add(by_unit.get(u.id, Tally()))
-        for child in children.get(u.id, ()):
-            tally.add(rolled(child))
-        return tally
+        """The unit's own learners and those of every unit under it (each summed once)."""
+        if u.id not in sums:
+            tally = Tally()
+            tally.add(by_unit.get(u.id, Tally()))
+            for child in children.get(u.id, ()):
+                tally.add(rolled(child))
+            sums[u.id] = tally
+        return sums[u.id]
 
     out: list[UnitGain] = []
 

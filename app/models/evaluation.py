@@ -44,9 +44,7 @@ class EvaluationResponse(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     year: Mapped[int] = mapped_column(Integer)
     # NULL for responses stored before it was recorded: those are summarised for admins only.
-    instansi_id: Mapped[int | None] = mapped_column(
-        ForeignKey("instansi.id", ondelete="SET NULL")
-    )
+    instansi_id: Mapped[int | None] = mapped_column(ForeignKey("instansi.id", ondelete="SET NULL"))
 
 
 class EvaluationReceipt(Base):
