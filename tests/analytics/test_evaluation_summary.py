@@ -11,7 +11,7 @@ from app.completion import service as completion
 from app.courses import service as courses
 from app.learning import service as learning
 from app.models import EvaluationResponse, Instansi
-from tests.analytics.conftest import bearer, unit_hr
+from tests.analytics.cohort import bearer, unit_hr
 from tests.conftest import QueryCounter, login
 from tests.factories import World
 

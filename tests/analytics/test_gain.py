@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.analytics import gain
-from tests.analytics.conftest import Cohort, attempt, bearer, enrol, unit_hr
+from tests.analytics.cohort import Cohort, attempt, bearer, enrol, unit_hr
 from tests.conftest import QueryCounter, login
 from tests.factories import UserFactory, World
 
