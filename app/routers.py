@@ -7,6 +7,8 @@ from fastapi import APIRouter, FastAPI
 from app.accounts import api as accounts_api
 from app.accounts import routes as accounts_routes
 from app.admin import routes as admin_routes
+from app.analytics import api as analytics_api
+from app.analytics import routes as analytics_routes
 from app.assessments import api as assessments_api
 from app.assessments import routes as assessments_routes
 from app.catalog import api as catalog_api
@@ -53,6 +55,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (privacy_routes.router, ""),
     (admin_routes.router, ""),
     (password_reset_routes.router, ""),
+    (analytics_routes.router, ""),
     (accounts_api.router, API_PREFIX),
     (dashboard_api.router, API_PREFIX),
     (catalog_api.router, API_PREFIX),
@@ -63,6 +66,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (people_api.router, API_PREFIX),
     (jobs_api.router, API_PREFIX),
     (privacy_api.router, API_PREFIX),
+    (analytics_api.router, API_PREFIX),
 ]
 
 

@@ -20,8 +20,7 @@ from app.models import Enrollment, EvaluationReceipt, EvaluationResponse
 
 SCALE = {1: "Sangat kurang", 2: "Kurang", 3: "Cukup", 4: "Baik", 5: "Sangat baik"}
 MAX_COMMENT = 2000
-# Below this many responses a course's results are not shown: a handful could be traced back.
-MIN_RESPONSES_SHOWN = 3
+# Summaries of the responses (withheld below five) are in app/analytics/evaluations.py.
 
 DEFAULT_FORMS: list[dict[str, Any]] = [
     {
@@ -131,40 +130,8 @@ def submit(
             answers=clean,
             comment=comment or None,
             year=clock.local_today().year,
+            # coarse enough not to single her out (app/analytics/evaluations.py)
+            instansi_id=enrollment.user.instansi_id,
         )
     )
     session.flush()
-
-
-@dataclass
-class QuestionSummary:
-    id: str
-    text: str
-    mean: float
-    count: int
-
-
-def summary(session: Session, *, version: Outline) -> dict[str, list[QuestionSummary]] | None:
-    """Mean score per question of each form for a course (all versions), or None while there
-    are fewer than MIN_RESPONSES_SHOWN responses to a form."""
-    rows = session.scalars(
-        select(EvaluationResponse).where(EvaluationResponse.course_id == version.course_id)
-    )
-    by_form: dict[str, list[dict[str, int]]] = {}
-    for row in rows:
-        by_form.setdefault(row.form_id, []).append(row.answers)
-    out: dict[str, list[QuestionSummary]] = {}
-    for form in forms_of(version):
-        answers = by_form.get(form["id"], [])
-        if len(answers) < MIN_RESPONSES_SHOWN:
-            return None
-        out[form["id"]] = [
-            QuestionSummary(
-                q["id"],
-                q["text"],
-                round(sum(a[q["id"]] for a in answers if q["id"] in a) / len(answers), 2),
-                len(answers),
-            )
-            for q in form["questions"]
-        ]
-    return out

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -21,23 +21,30 @@ class EvaluationResponse(Base):
       the enrolment's completion time or to the audit log whenever few learners submit that day;
     - on SQLite the table is WITHOUT ROWID, so rows are stored in the order of the random id and
       no hidden rowid keeps the order of submission (which the receipts' ids also keep).
-    What remains is the course, its version and the form, shared by everyone in the cohort;
-    the summaries withhold means below a minimum number of responses (service.summary). Still
+    What remains is the course, its version and the form, shared by everyone in the cohort,
+    and the learner's instansi at submission (so that HR reads only her own instansi's
+    responses: see app/analytics/evaluations.py for why this is coarse enough); the summaries
+    withhold means below a minimum number of responses (analytics.evaluations). Still
     linkable by someone with direct database access on PostgreSQL: rows written in one
     transaction share its transaction id (xmin) and sit near each other on disk. Closing that
     would mean writing the answers later, apart from the receipt, and losing the guarantee that
     a submission is counted once and exactly once; we keep the guarantee and say so here."""
 
     __tablename__ = "evaluation_response"
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = (
+        Index("ix_evaluation_response_course_id_instansi_id", "course_id", "instansi_id"),
+        {"sqlite_with_rowid": False},
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: uuid4().hex)
-    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
     version_id: Mapped[int] = mapped_column(ForeignKey("course_version.id", ondelete="CASCADE"))
     form_id: Mapped[str] = mapped_column(String(60))
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     comment: Mapped[str | None] = mapped_column(Text)
     year: Mapped[int] = mapped_column(Integer)
+    # NULL for responses stored before it was recorded: those are summarised for admins only.
+    instansi_id: Mapped[int | None] = mapped_column(ForeignKey("instansi.id", ondelete="SET NULL"))
 
 
 class EvaluationReceipt(Base):

@@ -30,6 +30,8 @@ PAGES = [
     "/verify",
     "/training/external",
     "/hr/external",
+    "/hr/reports/gain?course=smart-governance",
+    "/hr/reports/evaluations?course=smart-governance",
     "/courses/tidak-ada",
     "/password/forgot",
     "/password/reset/1.1.tautan-yang-tidak-berlaku",

@@ -5,7 +5,6 @@ from sqlalchemy.orm import Session
 
 from app.completion import service as completion
 from app.courses import service as courses
-from app.evaluations import service as evaluations
 from app.learning import service as learning
 from app.models import EvaluationResponse
 from tests.conftest import csrf_from, form_token, login
@@ -118,25 +117,6 @@ def test_response_cannot_be_joined_to_the_receipt(session: Session, world: World
             if isinstance(getattr(c.type, "impl", c.type), Date | DateTime)
         ]
         assert dated == [], f"{table.name} keeps a date: {dated}"
-
-
-def test_summary_is_hidden_below_three_responses(session: Session, world: World) -> None:
-    version, enrollment = _finish_lessons(session, world)
-    for form in ("pengajar", "penyelenggaraan"):
-        answers = (
-            GOOD
-            if form == "pengajar"
-            else {"akses": 4, "petunjuk": 4, "beban": 3, "soal": 4, "kepuasan": 5}
-        )
-        completion.submit_evaluation(
-            session,
-            enrollment=enrollment,
-            version=version,
-            form_id=form,
-            answers=answers,
-            comment=None,
-        )
-    assert evaluations.summary(session, version=version) is None
 
 
 def test_evaluation_form_page_works_without_javascript(

@@ -1,0 +1,127 @@
+"""The JSON shapes of the analytics API (PRODUCT.md §5, with more fields)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from app.analytics.evaluations import CourseEvaluations, FormSummary, QuestionSummary
+from app.analytics.gain import CourseGain, Figures
+
+
+class GainFiguresOut(BaseModel):
+    learners: int  # with both a pre-test and a post-test
+    pre_mean: float | None
+    post_mean: float | None
+    gain_mean: float | None  # mean of the learners' normalised gains g
+    category: str | None  # tinggi | sedang | rendah, of gain_mean
+    categories: dict[str, int]  # learners per category of their own g
+    perfect_pretest: int  # pre-test 100: g undefined, left out of gain_mean and categories
+
+    @staticmethod
+    def fields(f: Figures) -> dict[str, object]:
+        return {
+            "learners": f.learners,
+            "pre_mean": f.pre_mean,
+            "post_mean": f.post_mean,
+            "gain_mean": f.gain_mean,
+            "category": f.category,
+            "categories": dict(f.categories),
+            "perfect_pretest": f.perfect_pretest,
+        }
+
+
+class UnitGainOut(GainFiguresOut):
+    instansi: str  # code
+    unit: str | None  # code; null for the instansi as a whole or its learners without a unit
+    name: str
+    depth: int
+
+
+class ObjectiveGainOut(GainFiguresOut):
+    id: str
+    text: str
+
+
+class GainOut(GainFiguresOut):
+    course: str
+    year: int | None
+    instansi: str | None
+    unit: str | None
+    units: list[UnitGainOut]
+    objectives: list[ObjectiveGainOut]
+
+    @classmethod
+    def of(cls, gain: CourseGain) -> GainOut:
+        return cls(
+            course=gain.course.course.slug,
+            year=gain.year,
+            instansi=gain.instansi.code if gain.instansi else None,
+            unit=gain.unit.code if gain.unit else None,
+            units=[
+                UnitGainOut(
+                    instansi=u.instansi.code,
+                    unit=u.unit.code if u.unit else None,
+                    name=u.label,
+                    depth=u.depth,
+                    **GainFiguresOut.fields(u.figures),
+                )
+                for u in gain.units
+            ],
+            objectives=[
+                ObjectiveGainOut(id=o.id, text=o.text, **GainFiguresOut.fields(o.figures))
+                for o in gain.objectives
+            ],
+            **GainFiguresOut.fields(gain.overall),
+        )
+
+
+class QuestionSummaryOut(BaseModel):
+    id: str
+    text: str
+    n: int
+    mean: float | None  # null below min_responses
+    distribution: dict[str, int] | None  # "1".."5" -> count; null below min_responses
+
+    @classmethod
+    def of(cls, q: QuestionSummary) -> QuestionSummaryOut:
+        return cls(
+            id=q.id,
+            text=q.text,
+            n=q.n,
+            mean=q.mean,
+            distribution=None
+            if q.distribution is None
+            else {str(k): v for k, v in q.distribution.items()},
+        )
+
+
+class FormSummaryOut(BaseModel):
+    id: str
+    title: str
+    responses: int
+    questions: list[QuestionSummaryOut]
+    comments: list[str] | None  # null below min_responses
+
+    @classmethod
+    def of(cls, f: FormSummary) -> FormSummaryOut:
+        return cls(
+            id=f.id,
+            title=f.title,
+            responses=f.responses,
+            questions=[QuestionSummaryOut.of(q) for q in f.questions],
+            comments=f.comments,
+        )
+
+
+class EvaluationSummaryOut(BaseModel):
+    course: str
+    min_responses: int
+    forms: list[FormSummaryOut]
+
+    @classmethod
+    def of(cls, s: CourseEvaluations, min_responses: int) -> EvaluationSummaryOut:
+        return cls(
+            course=s.course.course.slug,
+            min_responses=min_responses,
+            forms=[FormSummaryOut.of(f) for f in s.forms],
+        )
