@@ -111,12 +111,17 @@ class JpEntry(Base):
     """The yearly JP ledger: one row per completed course or verified external training."""
 
     __tablename__ = "jp_entry"
+    # The 20-JP report sums a year's entries per person: (year, user_id) finds them in order,
+    # and on PostgreSQL the included columns let it do so from the index alone.
+    __table_args__ = (
+        Index("ix_jp_entry_year_user_id", "year", "user_id", postgresql_include=["jp", "source"]),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
-    year: Mapped[int] = mapped_column(Integer, index=True)
+    year: Mapped[int] = mapped_column(Integer)
     jp: Mapped[int] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(10))  # course | external
     title: Mapped[str] = mapped_column(String(250))
