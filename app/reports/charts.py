@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from app.core.templating import angka
 
-WIDTH = 400  # the viewBox; the SVG scales to its container (width 100%)
+WIDTH = 320  # the viewBox; the SVG scales to its container (width 100%), at most 26rem
 LABEL_HEIGHT = 16  # a bar's label sits above it, so long unit names need no side margin
 BAR_HEIGHT = 14
 GAP = 10
-VALUE_ROOM = 64  # right of the longest bar, for its value
-LABEL_CHARS = 58
+VALUE_ROOM = 52  # right of the longest bar, for its value
+LABEL_CHARS = 44
 
 
 @dataclass(frozen=True)

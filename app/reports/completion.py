@@ -15,6 +15,7 @@ from app.core import clock
 from app.core.errors import NotFound
 from app.models import Course
 from app.reports import repository, tree
+from app.reports.charts import Bar, BarChart, bar_chart, percent_text
 from app.reports.exports import CSV, JSON, XLSX, Column, Export, write_csv, write_json, write_xlsx
 from app.reports.selection import Selection
 from app.reports.service import PER_PAGE, unit_context, unit_tree
@@ -186,6 +187,21 @@ def export(
         return Export(file, CSV, f"{name}.csv", count)
     file, count = write_xlsx(COLUMNS, table, sheet="Penyelesaian", title=name)
     return Export(file, XLSX, f"{name}.xlsx", count)
+
+
+def chart(blocks: list[CourseBlock]) -> BarChart:
+    """Percent completed of those enrolled, per course."""
+    bars = []
+    for block in blocks:
+        enrolled, _, completed = block.total
+        share = round(100 * completed / enrolled, 1) if enrolled else None
+        bars.append(Bar(block.title, share, percent_text(share)))
+    return bar_chart(
+        id="grafik-selesai",
+        title="Persentase peserta yang sudah selesai, per kursus",
+        value_label="Selesai",
+        bars=bars,
+    )
 
 
 def course_choices(session: Session) -> list[tuple[int, str, str]]:

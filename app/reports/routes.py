@@ -135,6 +135,7 @@ def completion_page(
         "reports/completion.html",
         {
             "blocks": blocks,
+            "chart": completion.chart(blocks),
             "course": found,
             "courses": completion.course_choices(db),
             "rows": rows,
