@@ -44,8 +44,8 @@ def percent_text(value: float | None) -> str:
     return "—" if value is None else f"{angka(value, 1)}%"
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+def _short(label: str, chars: int) -> str:
+    return label if len(label) <= chars else label[: chars - 1].rstrip() + "…"
 
 
 def bar_chart(
@@ -55,9 +55,12 @@ def bar_chart(
     value_label: str,
     bars: list[Bar],
     max_value: float = 100.0,
+    width: int = WIDTH,
 ) -> BarChart:
-    """Lay the bars out top to bottom; a bar's length is its value over `max_value`."""
-    track = WIDTH - VALUE_ROOM
+    """Lay the bars out top to bottom; a bar's length is its value over `max_value`. A wider
+    `width` (print) keeps the 12-unit text smaller against the page."""
+    track = width - VALUE_ROOM
+    chars = LABEL_CHARS * width // WIDTH
     laid = []
     y = 0.0
     for bar in bars:
@@ -70,8 +73,9 @@ def bar_chart(
                 bar.href,
                 y=y,
                 width=round(track * share, 1),
-                short_label=_short(bar.label),
+                short_label=_short(bar.label, chars),
             )
         )
         y += LABEL_HEIGHT + BAR_HEIGHT + GAP
-    return BarChart(id, title, value_label, laid, height=max(y - GAP + 2, 1), track=track)
+    height = max(y - GAP + 2, 1)
+    return BarChart(id, title, value_label, laid, height=height, track=track, width=width)

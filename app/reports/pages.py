@@ -69,4 +69,5 @@ def query(params: dict[str, Any], **changes: Any) -> str:
     """The query string of `params` with `changes` applied (None removes a key); empty values
     are left out so links stay short."""
     merged = {**params, **changes}
-    return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+    # str() of a missing template value is "" too
+    return urlencode({k: v for k, v in merged.items() if v is not None and str(v) != ""})

@@ -21,6 +21,8 @@ from app.reports.selection import Selection
 
 # A PDF is read by people: past this many, the people table points to the XLSX instead.
 PEOPLE_LIMIT = 1_000
+# The chart's viewBox on paper: 12-unit labels come out near 10 pt across the A4 text width.
+PRINT_WIDTH = 600
 
 
 @dataclass
@@ -52,7 +54,7 @@ def gather(session: Session, *, selection: Selection, year: int) -> JpPrint:
     people = [service.PersonJp(r[0], r[1], r[4], int(r[5]), int(r[6])) for r in rows]
     return JpPrint(
         summary=summary,
-        chart=service.jp_chart(summary),
+        chart=service.jp_chart(summary, width=PRINT_WIDTH),
         people=people,
         printed_on=tanggal(clock.local_today()),
         filters=_filters(selection, year),

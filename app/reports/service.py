@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit
 from app.models import User
 from app.reports import repository, tree
-from app.reports.charts import Bar, BarChart, bar_chart, percent_text
+from app.reports.charts import WIDTH, Bar, BarChart, bar_chart, percent_text
 from app.reports.exports import CSV, JSON, XLSX, Column, Export, write_csv, write_json, write_xlsx
 from app.reports.repository import MET_JP
 from app.reports.selection import Selection
@@ -129,7 +129,7 @@ def jp_people(
     return [PersonJp(r[0], r[1], r[4], int(r[5]), int(r[6])) for r in rows]
 
 
-def jp_chart(summary: JpSummary, *, link: Any = None) -> BarChart:
+def jp_chart(summary: JpSummary, *, link: Any = None, width: int = WIDTH) -> BarChart:
     """Percent meeting 20 JP per top unit (per OPD), or per sub-unit of the unit drilled into."""
     nodes = summary.units
     if len(nodes) == 1 and nodes[0].children:
@@ -148,6 +148,7 @@ def jp_chart(summary: JpSummary, *, link: Any = None) -> BarChart:
         title=f"Persentase pegawai yang memenuhi 20 JP, tahun {summary.year}",
         value_label="Memenuhi 20 JP",
         bars=bars,
+        width=width,
     )
 
 
