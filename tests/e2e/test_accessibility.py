@@ -30,6 +30,11 @@ PAGES = [
     "/verify",
     "/training/external",
     "/hr/external",
+    "/hr/reports/jp",
+    "/hr/reports/jp?instansi=3206",
+    "/hr/reports/completion",
+    "/hr/reports/completion?instansi=3206&course=literasi-digital",
+    "/hr/reports/siasn",
     "/courses/tidak-ada",
 ]
 
