@@ -141,6 +141,25 @@ def _local(value: datetime | None) -> str:
     return value.astimezone(clock.WIB).date().isoformat() if value else ""
 
 
+def _json_batches(session: Session, stmt: Any) -> Iterator[list[dict[str, Any]]]:
+    for batch in repository.batches(session, stmt):
+        yield [
+            {
+                "nip": r[0],
+                "name": r[1],
+                "unit": r[2],
+                "course": r[3],
+                "status": _status(r[4]),
+                "completed_at": r[5].isoformat() if r[5] else None,
+                "jp": r[6],
+                "due_on": None,
+                # nothing is overdue before assignments give deadlines (issue 12)
+                "overdue": False,
+            }
+            for r in batch
+        ]
+
+
 def export(
     session: Session, *, selection: Selection, course: Course | None, year: int | None, fmt: str
 ) -> Export:
@@ -159,24 +178,7 @@ def export(
             yield _enrolment(r)
 
     if fmt == "json":
-        file, count = write_json(
-            {},
-            (
-                {
-                    "nip": e.nip,
-                    "name": e.name,
-                    "unit": e.unit,
-                    "course": e.course,
-                    "status": e.status,
-                    "completed_at": e.completed_at.isoformat() if e.completed_at else None,
-                    "jp": e.jp,
-                    "due_on": None,
-                    "overdue": False,
-                }
-                for e in rows()
-            ),
-            lambda: {},
-        )
+        file, count = write_json({}, _json_batches(session, stmt), dict)
         return Export(file, JSON, f"{name}.json", count)
     table = (
         (e.nip, e.name, e.unit, e.course, e.status, _local(e.completed_at), e.jp, "", "tidak")

@@ -7,17 +7,18 @@ cursor, and a temporary file larger than a megabyte lives on disk."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain
 from typing import IO, Any
 from urllib.parse import quote
 
 from starlette.responses import StreamingResponse
 
-from app.core.csv_export import csv_lines
+from app.core.csv_export import BOM, safe_cell
 
 SPOOL = 1024 * 1024
 CHUNK = 64 * 1024
@@ -81,19 +82,22 @@ def _spool() -> IO[bytes]:
 
 def write_csv(columns: list[Column], rows: Iterable[Sequence[Any]]) -> tuple[IO[bytes], int]:
     """UTF-8 with a BOM, `;`-separated (what Excel expects where the decimal mark is a comma),
-    one header row, formula-safe cells (app/core/csv_export.py)."""
-    counted = Counted(rows)
+    one header row, formula-safe text cells (app/core/csv_export.py; numbers here are never
+    negative, so only text can start a formula)."""
     out = _spool()
-    buffer: list[str] = []
-    size = 0
-    for line in csv_lines(chain([[c.name for c in columns]], counted)):
-        buffer.append(line)
-        size += len(line)
-        if size > CHUNK:
-            out.write("".join(buffer).encode("utf-8"))
-            buffer, size = [], 0
-    out.write("".join(buffer).encode("utf-8"))
-    return out, counted.count
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    buffer.write(BOM)
+    writer.writerow([c.name for c in columns])
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in row])
+        if count % 1000 == 0:
+            out.write(buffer.getvalue().encode("utf-8"))
+            buffer.seek(0)
+            buffer.truncate()
+    out.write(buffer.getvalue().encode("utf-8"))
+    return out, count
 
 
 def write_xlsx(
@@ -132,23 +136,25 @@ def write_xlsx(
 
 def write_json(
     head: dict[str, Any],
-    rows: Iterable[dict[str, Any]],
+    batches: Iterable[list[dict[str, Any]] | list[str]],
     tail: Callable[[], dict[str, Any]],
 ) -> tuple[IO[bytes], int]:
-    """`{...head, "rows": [...], ...tail()}`: the rows streamed into the file, and what is known
-    only once they are all read (a summary) written after them."""
+    """`{...head, "rows": [...], ...tail()}`: the rows streamed into the file a batch at a time
+    (objects, or rows already encoded as JSON text), and what is known only once they are
+    all read (a summary) written after them."""
     out = _spool()
     opening = json.dumps(head, ensure_ascii=False)[1:-1]
     out.write(("{" + (opening + ", " if opening else "") + '"rows": [').encode())
     count = 0
-    buffer: list[str] = []
-    for count, row in enumerate(rows, start=1):
-        buffer.append(json.dumps(row, ensure_ascii=False))
-        if len(buffer) >= 1000:
-            out.write((("," if count > len(buffer) else "") + ",".join(buffer)).encode())
-            buffer = []
-    if buffer:
-        out.write((("," if count > len(buffer) else "") + ",".join(buffer)).encode())
+    for batch in batches:
+        if not batch:
+            continue
+        if isinstance(batch[0], str):
+            text = ",".join(batch)
+        else:
+            text = json.dumps(batch, ensure_ascii=False)[1:-1]
+        out.write((("," if count else "") + text).encode())
+        count += len(batch)
     closing = json.dumps(tail(), ensure_ascii=False)[1:-1]
     out.write(("]" + (", " + closing if closing else "") + "}").encode())
     return out, count

@@ -3,8 +3,10 @@ leave the counts) and the audit of every export."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring as quoted
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,6 +20,11 @@ from app.reports.repository import MET_JP
 from app.reports.selection import Selection
 
 FORMATS = ("json", "csv", "xlsx")
+# One row of the JSON report, formatted directly: a dict per person and the generic encoder
+# took half the report's time at 100,000 people.
+JP_ROW = (
+    '{"nip": %s, "name": %s, "unit": %s, "jp": %d, "jp_cakap": %d, "jp_external": %d, "met": %s}'
+)
 PER_PAGE = 50
 
 JP_COLUMNS = [
@@ -155,9 +162,10 @@ def jp_chart(summary: JpSummary, *, link: Any = None, width: int = WIDTH) -> Bar
 def _jp_table(session: Session, selection: Selection, year: int) -> Iterator[Sequence[Any]]:
     """The file rows: NIP, name, unit, JP, Cakap, external, met ("ya"/"tidak")."""
     stmt = repository.jp_people(selection.counted(), year=year)
-    for nip, name, _instansi_id, _unit_id, unit, jp, cakap in repository.stream(session, stmt):
-        met = "ya" if jp >= MET_JP else "tidak"
-        yield (nip, name, unit, int(jp), int(cakap), int(jp) - int(cakap), met)
+    for batch in repository.plain_batches(session, stmt):
+        for nip, name, _instansi_id, _unit_id, unit, jp, cakap in batch:
+            met = "ya" if jp >= MET_JP else "tidak"
+            yield (nip, name, unit, jp, cakap, jp - cakap, met)
 
 
 def jp_export(session: Session, *, selection: Selection, year: int, fmt: str) -> Export:
@@ -178,26 +186,38 @@ def _jp_json(session: Session, selection: Selection, year: int, name: str) -> Ex
     """Rows first, straight from the cursor; the summary and the roll-up, which need every row,
     after them (JSON objects are unordered), so the people are read once."""
     context = unit_context(session, selection)
-    leaves: dict[tuple[int | None, int | None], list[int]] = {}
+    counts: Counter[tuple[int | None, int | None, bool]] = Counter()
     stmt = repository.jp_people(selection.counted(), year=year)
 
-    def rows() -> Iterator[dict[str, Any]]:
-        for nip, person, instansi_id, unit_id, unit, jp, cakap in repository.stream(session, stmt):
-            met = jp >= MET_JP
-            counts = leaves.setdefault((instansi_id, unit_id), [0, 0])
-            counts[0] += 1
-            counts[1] += met
-            yield {
-                "nip": nip,
-                "name": person,
-                "unit": unit,
-                "jp": int(jp),
-                "jp_cakap": int(cakap),
-                "jp_external": int(jp) - int(cakap),
-                "met": met,
-            }
+    def batches() -> Iterator[list[str]]:
+        units: dict[str | None, str] = {None: "null"}  # a unit's name as JSON, encoded once
+        for batch in repository.plain_batches(session, stmt):
+            out = []
+            for nip, person, instansi_id, unit_id, unit, jp, cakap in batch:
+                met = jp >= MET_JP
+                counts[(instansi_id, unit_id, met)] += 1
+                if unit not in units:
+                    units[unit] = quoted(unit)
+                out.append(
+                    JP_ROW
+                    % (
+                        quoted(nip),
+                        quoted(person),
+                        units[unit],
+                        jp,
+                        cakap,
+                        jp - cakap,
+                        "true" if met else "false",
+                    )
+                )
+            yield out
 
     def tail() -> dict[str, Any]:
+        leaves: dict[tuple[int | None, int | None], list[int]] = {}
+        for (instansi_id, unit_id, reached), n in counts.items():
+            figures = leaves.setdefault((instansi_id, unit_id), [0, 0])
+            figures[0] += n
+            figures[1] += n if reached else 0
         present = {i for i, _ in leaves}
         top = unit_tree(
             selection,
@@ -229,7 +249,7 @@ def _jp_json(session: Session, selection: Selection, year: int, name: str) -> Ex
             ],
         }
 
-    file, count = write_json({"year": year}, rows(), tail)
+    file, count = write_json({"year": year}, batches(), tail)
     return Export(file, JSON, f"{name}.json", count)
 
 

@@ -1,9 +1,12 @@
 """report indexes: a year's JP ledger per person, an instansi's people per unit
 
 The 20-JP report (app/reports) sums one year of jp_entry per person and joins the people of
-an instansi or a unit subtree. (year, user_id) replaces the index on year alone (it serves
-every query that one did) and on PostgreSQL carries jp and source, so the sum is read from
-the index; (instansi_id, unit_id) replaces the index on instansi_id alone.
+an instansi or a unit subtree. On jp_entry, (user_id, year) replaces the index on user_id
+alone and (year, user_id) the one on year alone (each serves every query its predecessor
+did); on PostgreSQL both carry jp and source, so the sum is read from the index in user
+order, with no sort (at 100,000 people and 1,000,000 entries the planner took the plain
+user_id index and visited every heap row). (instansi_id, unit_id) replaces the index on
+instansi_id alone.
 
 Revision ID: 0017
 Revises: 0014
@@ -22,7 +25,14 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("jp_entry") as batch:
+        batch.drop_index("ix_jp_entry_user_id")
         batch.drop_index("ix_jp_entry_year")
+        batch.create_index(
+            "ix_jp_entry_user_id_year",
+            ["user_id", "year"],
+            unique=False,
+            postgresql_include=["jp", "source"],
+        )
         batch.create_index(
             "ix_jp_entry_year_user_id",
             ["year", "user_id"],
@@ -42,4 +52,6 @@ def downgrade() -> None:
         batch.create_index("ix_user_account_instansi_id", ["instansi_id"], unique=False)
     with op.batch_alter_table("jp_entry") as batch:
         batch.drop_index("ix_jp_entry_year_user_id")
+        batch.drop_index("ix_jp_entry_user_id_year")
         batch.create_index("ix_jp_entry_year", ["year"], unique=False)
+        batch.create_index("ix_jp_entry_user_id", ["user_id"], unique=False)
