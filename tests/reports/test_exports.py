@@ -79,6 +79,8 @@ def test_no_csv_cell_starts_a_formula(client: TestClient, known: Known) -> None:
         for row in _csv(body):
             for cell in row:
                 assert not cell.startswith(("=", "+", "-", "@")), (path, cell)
+    report = client.get("/api/v1/reports/jp", headers=bearer(client, known.world.hr)).json()
+    assert '=HYPERLINK("http://x")' in {r["name"] for r in report["rows"]}  # JSON-escaped
     siasn = _csv(
         client.get("/api/v1/reports/siasn", headers=bearer(client, known.world.hr)).content
     )
