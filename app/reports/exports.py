@@ -44,14 +44,10 @@ class Export:
     rows: int
 
     def response(self) -> StreamingResponse:
-        return StreamingResponse(
-            _chunks(self.file),
-            media_type=self.media_type,
-            headers={
-                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(self.filename)}",
-                "Cache-Control": "no-store",
-            },
-        )
+        headers = {"Cache-Control": "no-store"}
+        if self.media_type != JSON:  # a file to save; JSON is the API's answer
+            headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(self.filename)}"
+        return StreamingResponse(_chunks(self.file), media_type=self.media_type, headers=headers)
 
 
 def _chunks(file: IO[bytes]) -> Iterator[bytes]:

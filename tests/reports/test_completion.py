@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -101,3 +102,40 @@ def test_completion_page_shows_the_matrix_rolled_up_and_the_rows_behind_a_cell(
     cell = client.get("/hr/reports/completion?course=literasi-uji&unit=DINKES&status=completed")
     rincian = cell.text.split('id="rincian"')[1]
     assert "Pegawai A1" in rincian and "Pegawai A2" not in rincian
+
+
+def test_completion_and_siasn_query_counts_do_not_grow_with_people(
+    client: TestClient, session: Session, known: Known, queries: Any
+) -> None:
+    from app.models import Enrollment
+    from tests.factories import UserFactory
+
+    login(client, known.world.hr.nip or "")
+    paths = (
+        "/hr/reports/completion",
+        "/hr/reports/completion?course=literasi-uji",
+        "/hr/reports/siasn",
+        "/api/v1/reports/completions?format=csv",
+    )
+    headers = bearer(client, known.world.hr)
+
+    def counts() -> list[int]:
+        out = []
+        for path in paths:
+            before = queries.count
+            assert client.get(path, headers=headers).status_code == 200, path
+            out.append(queries.count - before)
+        return out
+
+    first = counts()
+    for _ in range(12):
+        user = UserFactory(instansi_id=known.world.instansi.id, unit_id=known.disdik.id)
+        session.add(
+            Enrollment(
+                user_id=user.id,
+                course_id=known.course_a.id,
+                version_id=known.course_a.current_version_id,
+            )
+        )
+    session.commit()
+    assert counts() == first
