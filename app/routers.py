@@ -31,6 +31,8 @@ from app.people import api as people_api
 from app.people import routes as people_routes
 from app.privacy import api as privacy_api
 from app.privacy import routes as privacy_routes
+from app.reports import api as reports_api
+from app.reports import routes as reports_routes
 from app.training import routes as training_routes
 
 API_PREFIX = "/api/v1"
@@ -50,6 +52,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (evaluations_routes.router, ""),
     (people_routes.router, ""),
     (training_routes.router, ""),
+    (reports_routes.router, ""),
     (certificates_routes.router, ""),
     (jobs_routes.router, ""),
     (privacy_routes.router, ""),
@@ -67,6 +70,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (jobs_api.router, API_PREFIX),
     (privacy_api.router, API_PREFIX),
     (analytics_api.router, API_PREFIX),
+    (reports_api.router, API_PREFIX),
 ]
 
 

@@ -75,6 +75,9 @@ ACTION_LABELS = {
     "external.adjust_jp": "Menyesuaikan JP pelatihan di luar Cakap",
     "external.certificate_download": "Mengunduh sertifikat pelatihan di luar Cakap",
     "audit.export": "Mengekspor log audit",
+    "report.jp_export": "Mengekspor rekap 20 JP",
+    "report.completion_export": "Mengekspor laporan penyelesaian kursus",
+    "report.siasn_export": "Mengekspor data SIASN",
 }
 
 OBJECT_LABELS = {
@@ -87,6 +90,7 @@ OBJECT_LABELS = {
     "import_batch": "Impor",
     "api_token": "Token",
     "settings": "Pengaturan",
+    "report": "Laporan",
 }
 
 DETAIL_LABELS = {
@@ -109,6 +113,7 @@ DETAIL_LABELS = {
     "file": "berkas",
     "filter": "saringan",
     "notice": "versi pemberitahuan",
+    "format": "format",
 }
 
 

@@ -111,12 +111,18 @@ class JpEntry(Base):
     """The yearly JP ledger: one row per completed course or verified external training."""
 
     __tablename__ = "jp_entry"
+    # The 20-JP report sums a year's entries per person in user order (a GroupAggregate with
+    # no sort); on PostgreSQL the included columns let it read the index alone. (user_id,
+    # year) also serves one person's year; (year, user_id) keeps the report to one year's
+    # entries once the ledger holds several years.
+    __table_args__ = (
+        Index("ix_jp_entry_user_id_year", "user_id", "year", postgresql_include=["jp", "source"]),
+        Index("ix_jp_entry_year_user_id", "year", "user_id", postgresql_include=["jp", "source"]),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
-    )
-    year: Mapped[int] = mapped_column(Integer, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
     jp: Mapped[int] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(10))  # course | external
     title: Mapped[str] = mapped_column(String(250))

@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
@@ -28,6 +28,8 @@ class User(Base):
     """A person and their account. `id` is the stable internal id: a PPPK number can change."""
 
     __tablename__ = "user_account"
+    # Reports and lists select an instansi's people, often narrowed to a unit subtree.
+    __table_args__ = (Index("ix_user_account_instansi_id_unit_id", "instansi_id", "unit_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     nip: Mapped[str | None] = mapped_column(String(18), unique=True)
@@ -39,7 +41,7 @@ class User(Base):
     golongan: Mapped[str | None] = mapped_column(String(8))
     jenis_jabatan: Mapped[str | None] = mapped_column(String(20))
     jabatan: Mapped[str | None] = mapped_column(String(200))
-    instansi_id: Mapped[int | None] = mapped_column(ForeignKey("instansi.id"), index=True)
+    instansi_id: Mapped[int | None] = mapped_column(ForeignKey("instansi.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
 
     password_hash: Mapped[str | None] = mapped_column(String(200))

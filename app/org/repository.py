@@ -37,3 +37,8 @@ def unit_parents(session: Session, instansi_id: int) -> dict[int, int | None]:
     """Every unit of the instansi with its parent: the tree, in one small query."""
     stmt = select(Unit.id, Unit.parent_id).where(Unit.instansi_id == instansi_id)
     return {unit_id: parent_id for unit_id, parent_id in session.execute(stmt).all()}
+
+
+def units_by_code(session: Session, code: str) -> list[Unit]:
+    """Units of every instansi with this code (codes are unique within an instansi only)."""
+    return list(session.scalars(select(Unit).where(Unit.code == code).limit(2)))
