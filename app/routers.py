@@ -6,6 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from app.accounts import api as accounts_api
 from app.accounts import routes as accounts_routes
+from app.admin import placement as admin_placement
 from app.admin import routes as admin_routes
 from app.assessments import api as assessments_api
 from app.assessments import routes as assessments_routes
@@ -28,6 +29,8 @@ from app.people import api as people_api
 from app.people import routes as people_routes
 from app.privacy import api as privacy_api
 from app.privacy import routes as privacy_routes
+from app.staff import api as staff_api
+from app.staff import routes as staff_routes
 from app.training import routes as training_routes
 
 API_PREFIX = "/api/v1"
@@ -46,11 +49,13 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (assessments_routes.router, ""),
     (evaluations_routes.router, ""),
     (people_routes.router, ""),
+    (staff_routes.router, ""),
     (training_routes.router, ""),
     (certificates_routes.router, ""),
     (jobs_routes.router, ""),
     (privacy_routes.router, ""),
     (admin_routes.router, ""),
+    (admin_placement.router, ""),
     (accounts_api.router, API_PREFIX),
     (dashboard_api.router, API_PREFIX),
     (catalog_api.router, API_PREFIX),
@@ -59,6 +64,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (evaluations_api.router, API_PREFIX),
     (certificates_api.router, API_PREFIX),
     (people_api.router, API_PREFIX),
+    (staff_api.router, API_PREFIX),
     (jobs_api.router, API_PREFIX),
     (privacy_api.router, API_PREFIX),
 ]
