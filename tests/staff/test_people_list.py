@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.core import clock
 from tests.conftest import QueryCounter, login
 from tests.factories import UserFactory, World
-from tests.staff.helpers import Tree, build_tree, jp
+from tests.staff.helpers import build_tree, jp
 
 
 def _api(client: TestClient, **params: Any) -> Any:
