@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from app.models import Instansi, JpEntry, Unit, User
+from app.models import Instansi, JpEntry, Role, Unit, User, UserRole
 
 JP_TARGET = 20
 
@@ -48,6 +48,11 @@ class PersonRow:
     jp: int
 
 
+def _is_staff_member() -> ColumnElement[bool]:
+    """ASN (a NIP) or a learner: not the operators' accounts (an admin with only an e-mail)."""
+    return or_(User.nip.is_not(None), User.roles.any(UserRole.role == Role.learner))
+
+
 def _filtered(query: PeopleQuery) -> Select[tuple[int, ...]]:
     ledger = (
         select(JpEntry.user_id, func.sum(JpEntry.jp).label("jp"))
@@ -73,7 +78,7 @@ def _filtered(query: PeopleQuery) -> Select[tuple[int, ...]]:
         )
         .outerjoin(Unit, Unit.id == User.unit_id)
         .outerjoin(ledger, ledger.c.user_id == User.id)
-        .where(query.scope)
+        .where(query.scope, _is_staff_member())
     )
     if query.name:
         stmt = stmt.where(func.lower(User.name).contains(query.name, autoescape=True))

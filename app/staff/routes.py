@@ -80,6 +80,7 @@ def _person_page(
     year: int | None = None,
     error: str | None = None,
     temporary: str | None = None,
+    form: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     record = service.person_record(db, person=person, viewer=viewer, year=year)
@@ -90,6 +91,7 @@ def _person_page(
             "r": record,
             "error": error,
             "temporary": temporary,
+            "form": form,
             "jenis_asn_choices": JENIS_ASN,
             "jenis_jabatan_choices": JENIS_JABATAN,
             "golongan_choices": [*PANGKAT_PNS, *GOLONGAN_PPPK],
@@ -135,7 +137,13 @@ def person_employment(
             jabatan=jabatan[:400],
         )
     except AppError as exc:
-        return _failed(request, db, viewer, person, exc)
+        typed = {
+            "jenis_asn": jenis_asn,
+            "golongan": golongan,
+            "jenis_jabatan": jenis_jabatan,
+            "jabatan": jabatan,
+        }
+        return _failed(request, db, viewer, person, exc, form=typed)
     return _done(person, "Data kepegawaian disimpan.")
 
 
@@ -203,6 +211,17 @@ def person_password(
     return _person_page(request, db, viewer, person, temporary=code)
 
 
-def _failed(request: Request, db: Session, viewer: User, person: User, exc: AppError) -> Response:
-    """The page again with the reason; nothing of the request commits (status ≥ 400)."""
-    return _person_page(request, db, viewer, person, error=exc.message, status_code=exc.status_code)
+def _failed(
+    request: Request,
+    db: Session,
+    viewer: User,
+    person: User,
+    exc: AppError,
+    *,
+    form: dict[str, str] | None = None,
+) -> Response:
+    """The page again with the reason (and what was typed); nothing of the request commits
+    (status ≥ 400)."""
+    return _person_page(
+        request, db, viewer, person, error=exc.message, form=form, status_code=exc.status_code
+    )

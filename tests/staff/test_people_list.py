@@ -153,6 +153,7 @@ def test_admin_sees_every_instansi(client: TestClient, session: Session, world: 
     login(client, world.admin.email or "")
     ids = {p["id"] for p in _api(client, per_page=200)["people"]}
     assert {world.hr_other.id, world.learner.id} <= ids
+    assert world.admin.id not in ids  # an operator's account (e-mail only, no learner role)
 
 
 def test_the_list_page_shows_people_with_their_jp_and_badges(

@@ -138,6 +138,7 @@ def test_hr_edits_employment_data_with_clear_errors_and_an_audit_trail(
     )
     assert refused.status_code == 422
     assert "Golongan &#39;II/c&#39; tidak berlaku untuk PPPK" in refused.text
+    assert '<option value="PPPK" selected>' in refused.text  # what she typed is kept
     bad_kind = _post(client, tree.budi, "employment", jenis_asn="PNS", jenis_jabatan="raja")
     assert bad_kind.status_code == 422 and "Jenis jabatan harus salah satu dari" in bad_kind.text
     done = _post(
