@@ -102,6 +102,8 @@ def list_people(
     is not one of the known ones is refused (Invalid) rather than silently ignored."""
     scope = accounts.scope_of(session, viewer)
     today = clock.local_today()
+    if scope.nobody:
+        return PeoplePage([], 0, page, per_page, jp_year())
     q = filter.q.strip()[:Q_MAX]
     name = nip = None
     if q and looks_like_nip(q):
