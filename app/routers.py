@@ -6,6 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from app.accounts import api as accounts_api
 from app.accounts import routes as accounts_routes
+from app.admin import placement as admin_placement
 from app.admin import routes as admin_routes
 from app.analytics import api as analytics_api
 from app.analytics import routes as analytics_routes
@@ -33,6 +34,8 @@ from app.privacy import api as privacy_api
 from app.privacy import routes as privacy_routes
 from app.reports import api as reports_api
 from app.reports import routes as reports_routes
+from app.staff import api as staff_api
+from app.staff import routes as staff_routes
 from app.training import routes as training_routes
 
 API_PREFIX = "/api/v1"
@@ -51,6 +54,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (assessments_routes.router, ""),
     (evaluations_routes.router, ""),
     (people_routes.router, ""),
+    (staff_routes.router, ""),
     (training_routes.router, ""),
     (reports_routes.router, ""),
     (certificates_routes.router, ""),
@@ -59,6 +63,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (admin_routes.router, ""),
     (password_reset_routes.router, ""),
     (analytics_routes.router, ""),
+    (admin_placement.router, ""),
     (accounts_api.router, API_PREFIX),
     (dashboard_api.router, API_PREFIX),
     (catalog_api.router, API_PREFIX),
@@ -67,6 +72,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (evaluations_api.router, API_PREFIX),
     (certificates_api.router, API_PREFIX),
     (people_api.router, API_PREFIX),
+    (staff_api.router, API_PREFIX),
     (jobs_api.router, API_PREFIX),
     (privacy_api.router, API_PREFIX),
     (analytics_api.router, API_PREFIX),

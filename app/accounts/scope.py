@@ -76,3 +76,21 @@ def may_see_records_of(session: Session, viewer: User, owner: User) -> bool:
     """A person's records (certificates, training, details) are seen by the person, by HR
     whose scope covers her, and by admins."""
     return viewer.id == owner.id or scope_of(session, viewer).covers(owner)
+
+
+# Roles whose holders HR may not edit, deactivate or reset: only an admin manages staff
+# accounts (a trainer, another HR officer, an admin).
+_STAFF_ROLES = frozenset({Role.trainer, Role.hr, Role.admin})
+
+
+def may_manage_person(session: Session, actor: User, person: User) -> bool:
+    """Who may change a person's employment data, unit and status, or reset her password:
+    an admin anyone (but see accounts.set_active for herself); HR the people in her scope who
+    hold only the learner role; nobody else, and never HR on her own account."""
+    if actor.has_role("admin"):
+        return True
+    if actor.id == person.id or not actor.has_role("hr"):
+        return False
+    if any(r.role in _STAFF_ROLES for r in person.roles):
+        return False
+    return scope_of(session, actor).covers(person)

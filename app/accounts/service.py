@@ -419,16 +419,15 @@ def accept_privacy(session: Session, *, user: User) -> None:
 
 
 def record_person_view(session: Session, *, person: User, viewer: User) -> None:
-    """A person's details seen by someone else (HR, an admin) are audited (UU PDP)."""
-    if viewer.id == person.id:
-        return
-    audit.record(
+    """A person's details seen by someone else (HR, an admin) are audited (UU PDP): the one
+    rule for reads of personal data, audit.record_personal_read."""
+    audit.record_personal_read(
         session,
-        actor=viewer,
+        viewer=viewer,
+        holder=person,
         action="person.view",
         object_type="user",
         object_id=person.id,
-        instansi_id=person.instansi_id,
     )
 
 
@@ -448,6 +447,12 @@ def may_see_records_of(session: Session, viewer: User, owner: User) -> bool:
 
 def scope_of(session: Session, viewer: User) -> Scope:
     return access.scope_of(session, viewer)
+
+
+def may_manage_person(session: Session, actor: User, person: User) -> bool:
+    """Admins anyone; HR the learners in her scope, never trainers, HR or admins
+    (app/accounts/scope.py)."""
+    return access.may_manage_person(session, actor, person)
 
 
 def create_user(

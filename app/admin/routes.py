@@ -12,6 +12,7 @@ from app.accounts import repository as accounts_repository
 from app.accounts import service as accounts
 from app.accounts.deps import AdminUser, verify_csrf
 from app.admin.deps import AdminCertificate, ManagedUser
+from app.admin.user_page import ROLE_LABELS, render_user
 from app.audit import repository as audit_repository
 from app.audit import service as audit
 from app.certificates import issuer
@@ -31,13 +32,6 @@ router = APIRouter(
     dependencies=[Depends(verify_csrf)],
     include_in_schema=False,
 )
-
-ROLE_LABELS = {
-    "learner": "Peserta",
-    "trainer": "Widyaiswara",
-    "hr": "BKPSDM (HR)",
-    "admin": "Admin",
-}
 
 
 @router.get("", response_class=HTMLResponse)
@@ -133,11 +127,7 @@ def user_create(
             },
             status_code=422,
         )
-    return render(
-        request,
-        "admin/user_detail.html",
-        {"managed": created, "role_labels": ROLE_LABELS, "temporary": temporary},
-    )
+    return render_user(request, db, created, temporary=temporary)
 
 
 @router.get("/users/{user_id}", response_class=HTMLResponse)
@@ -145,9 +135,7 @@ def user_detail(
     request: Request, managed: ManagedUser, admin: AdminUser, db: WriteSession
 ) -> Response:
     accounts.record_person_view(db, person=managed, viewer=admin)
-    return render(
-        request, "admin/user_detail.html", {"managed": managed, "role_labels": ROLE_LABELS}
-    )
+    return render_user(request, db, managed)
 
 
 @router.post("/users/{user_id}/roles", response_class=HTMLResponse)
@@ -161,12 +149,7 @@ def user_roles(
     try:
         accounts.set_roles(db, user=managed, roles=roles or [], actor=admin)
     except AppError as exc:
-        return render(
-            request,
-            "admin/user_detail.html",
-            {"managed": managed, "role_labels": ROLE_LABELS, "error": exc.message},
-            status_code=422,
-        )
+        return render_user(request, db, managed, error=exc.message, status_code=422)
     return redirect(f"/admin/users/{managed.id}", flash="Peran pengguna diperbarui.")
 
 
@@ -181,12 +164,7 @@ def user_active(
     try:
         accounts.set_active(db, user=managed, active=active == "1", actor=admin)
     except AppError as exc:
-        return render(
-            request,
-            "admin/user_detail.html",
-            {"managed": managed, "role_labels": ROLE_LABELS, "error": exc.message},
-            status_code=422,
-        )
+        return render_user(request, db, managed, error=exc.message, status_code=422)
     message = "Akun diaktifkan." if active == "1" else "Akun dinonaktifkan; semua sesinya berakhir."
     return redirect(f"/admin/users/{managed.id}", flash=message)
 
@@ -199,11 +177,9 @@ def user_reset_password(
     managed: ManagedUser,
 ) -> Response:
     temporary = accounts.reset_password(db, user=managed, actor=admin)
-    return render(
-        request,
-        "admin/user_detail.html",
-        {"managed": managed, "role_labels": ROLE_LABELS, "temporary": temporary},
-    )
+    response = render_user(request, db, managed, temporary=temporary)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.get("/units", response_class=HTMLResponse)

@@ -163,7 +163,7 @@ def test_failed_external_training_record_keeps_no_file(
         (
             "/admin/users/new",
             {"name": "Dadan Sudrajat", "nip": "198503122010011002", "instansi": "3206"},
-            "app.admin.routes.render",
+            "app.admin.routes.render_user",
             User,
         ),
     ],
