@@ -157,10 +157,15 @@ def test_bare_sql_gives_the_ledger_rows(
         "instansi": bench.id,
         "today": SCALE.today if postgres else SCALE.today.isoformat(),
     }
+    style = "pyformat" if postgres else "named"
+    ids = None
     if unit:
-        params["unit"] = unit
-    query = reports.bare_sql(unit=unit is not None, paramstyle="pyformat" if postgres else "named")
-    rows = conn.exec_driver_sql(query, params).all()
+        subtree = conn.exec_driver_sql(
+            reports.subtree_sql(style), {"instansi": bench.id, "unit": unit}
+        )
+        ids = [r[0] for r in subtree]
+        assert set(ids) == in_scope
+    rows = conn.exec_driver_sql(reports.bare_sql(unit_ids=ids, paramstyle=style), params).all()
     got = {r[0]: (int(r[3]), int(r[4]), int(r[5]), bool(r[6])) for r in rows}
     assert got == expected
     assert len(rows) == (120 if unit is None else len(expected)) and expected

@@ -55,9 +55,9 @@ UNIT = os.environ.get("BENCH_REPORTS_UNIT", "D02")  # Dinas Kesehatan, about a t
 DB_NAME = "cakap_bench_reports"
 ENDPOINT = "/api/v1/reports/jp"
 
-# The report, as a person would write it by hand: same rows as the API's.
+# The report, as a person would write it by hand: same rows as the API's. A unit filter is the
+# unit's subtree, looked up first (SUBTREE) as the app's scope does (app/org: subtree_ids).
 BARE_SQL = """
-{with_units}
 SELECT u.nip, u.name, un.name AS unit,
        COALESCE(SUM(j.jp), 0) AS jp,
        COALESCE(SUM(j.jp) FILTER (WHERE j.source = 'course'), 0) AS jp_cakap,
@@ -72,16 +72,26 @@ GROUP BY u.id, u.nip, u.name, un.name
 ORDER BY u.name, u.id"""
 SUBTREE = """WITH RECURSIVE subtree(id) AS (
     SELECT id FROM unit WHERE instansi_id = :instansi AND code = :unit
-    UNION ALL SELECT unit.id FROM unit JOIN subtree ON unit.parent_id = subtree.id)"""
+    UNION ALL SELECT unit.id FROM unit JOIN subtree ON unit.parent_id = subtree.id)
+SELECT id FROM subtree"""
 
 
-def bare_sql(*, unit: bool, paramstyle: str = "named") -> str:
-    """The bare aggregate; `unit` narrows it to a unit's subtree. `pyformat` for psycopg."""
-    query = BARE_SQL.format(
-        with_units=SUBTREE if unit else "",
-        in_units="\n  AND u.unit_id IN (SELECT id FROM subtree)" if unit else "",
-    )
+def _style(query: str, paramstyle: str) -> str:
     return re.sub(r":(\w+)", r"%(\1)s", query) if paramstyle == "pyformat" else query
+
+
+def bare_sql(*, unit_ids: list[int] | None = None, paramstyle: str = "named") -> str:
+    """The bare aggregate, for the people of the units `unit_ids` when given (a subtree, see
+    `subtree_sql`). `pyformat` for psycopg."""
+    in_units = ""
+    if unit_ids is not None:
+        in_units = f"\n  AND u.unit_id IN ({', '.join(str(int(i)) for i in unit_ids) or 'NULL'})"
+    return _style(BARE_SQL.format(in_units=in_units), paramstyle)
+
+
+def subtree_sql(paramstyle: str = "named") -> str:
+    """The ids of the unit `:unit` of `:instansi` and of all units under it."""
+    return _style(SUBTREE, paramstyle)
 
 
 def default_scale(database: str) -> reports_data.Scale:
@@ -201,18 +211,26 @@ class Bare:
         self.params = {
             "year": prepared.scale.year,
             "instansi": counts["instansi_id"],
-            "today": clock.local_today().isoformat(),
-            "unit": UNIT,
+            "today": clock.local_today() if self.postgres else clock.local_today().isoformat(),
         }
 
-    def rows(self, *, unit: bool) -> list[tuple[Any, ...]]:
-        query = bare_sql(unit=unit, paramstyle="pyformat" if self.postgres else "named")
-        params = self.params if unit else {k: v for k, v in self.params.items() if k != "unit"}
+    def _run(self, query: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         if self.postgres:
             with self.conn.cursor() as cur:
                 cur.execute(query, params, prepare=False)
                 return list(cur.fetchall())
-        return self.conn.execute(query, params).fetchall()
+        return list(self.conn.execute(query, params).fetchall())
+
+    def unit_ids(self, unit: str) -> list[int]:
+        style = "pyformat" if self.postgres else "named"
+        rows = self._run(subtree_sql(style), {"instansi": self.params["instansi"], "unit": unit})
+        return [int(r[0]) for r in rows]
+
+    def rows(self, *, unit: str | None = None) -> list[tuple[Any, ...]]:
+        """The report's rows; with `unit`, its subtree is looked up first (and timed)."""
+        ids = self.unit_ids(unit) if unit else None
+        query = bare_sql(unit_ids=ids, paramstyle="pyformat" if self.postgres else "named")
+        return self._run(query, self.params)
 
     def close(self) -> None:
         self.conn.close()
@@ -371,7 +389,7 @@ def run(database: str, workers: int, log: Callable[[str], None] | None = None) -
     }
     bare = Bare(prepared)
     try:
-        for label, unit in (("all", False), ("unit", True)):
+        for label, unit in (("all", None), ("unit", UNIT)):
             ms, rows = _timed(lambda unit=unit: bare.rows(unit=unit), RUNS)
             result[f"bare_{label}_ms"] = round(ms, 1)
             result[f"bare_{label}_rows"] = len(rows)
