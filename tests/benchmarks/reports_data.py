@@ -36,6 +36,17 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.models import AppSetting, Instansi, Unit
+from tests.benchmarks.reports_words import (
+    FIRST,
+    GOL_PNS,
+    GOL_PPPK,
+    JABATAN,
+    LAST,
+    OPD_NAMES,
+    ORGANISERS,
+    TITLES,
+    TRAININGS,
+)
 
 VERSION = 1  # bump when the generated data changes shape: a kept database is then rebuilt
 MARKER = "bench.reports"
@@ -45,131 +56,6 @@ PASSWORD = "Bench-Laporan-2026"
 PLACEHOLDER_PDF = b"%PDF-1.7\n% Cakap benchmark placeholder\n%%EOF\n"
 _HEX = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 _P = 2147483629  # a prime below 2**31: hashes stay well inside 64-bit products
-
-OPD_NAMES = [
-    "Dinas Pendidikan", "Dinas Kesehatan", "RSUD dr. Soekardjo", "Sekretariat Daerah",
-    "Badan Perencanaan Pembangunan Daerah", "Badan Kepegawaian dan Pengembangan SDM",
-    "Badan Pengelolaan Keuangan dan Aset Daerah", "Dinas Pekerjaan Umum dan Penataan Ruang",
-    "Dinas Sosial", "Dinas Kependudukan dan Pencatatan Sipil", "Dinas Komunikasi dan Informatika",
-    "Dinas Perhubungan", "Dinas Lingkungan Hidup", "Dinas Pertanian", "Dinas Ketahanan Pangan",
-    "Dinas Perikanan", "Dinas Koperasi dan UKM", "Dinas Perindustrian dan Perdagangan",
-    "Dinas Pariwisata dan Kebudayaan", "Dinas Pemuda dan Olahraga", "Dinas Tenaga Kerja",
-    "Dinas Penanaman Modal dan PTSP", "Dinas Perpustakaan dan Kearsipan",
-    "Dinas Pemberdayaan Masyarakat dan Desa", "Dinas Perumahan dan Kawasan Permukiman",
-    "Dinas Pengendalian Penduduk dan KB", "Dinas Pemberdayaan Perempuan dan Perlindungan Anak",
-    "Satuan Polisi Pamong Praja", "Badan Penanggulangan Bencana Daerah",
-    "Badan Kesatuan Bangsa dan Politik", "Badan Pendapatan Daerah", "Inspektorat Daerah",
-    "Sekretariat DPRD", "Kecamatan Singaparna", "Kecamatan Manonjaya", "Kecamatan Cikatomas",
-    "Kecamatan Salawu", "Kecamatan Ciawi", "Kecamatan Karangnunggal", "Kecamatan Cibalong",
-]  # fmt: skip
-FIRST = [
-    "Ade",
-    "Agus",
-    "Ahmad",
-    "Ani",
-    "Asep",
-    "Budi",
-    "Cecep",
-    "Dadang",
-    "Dede",
-    "Dewi",
-    "Diah",
-    "Dian",
-    "Eka",
-    "Endang",
-    "Euis",
-    "Fitri",
-    "Hendra",
-    "Iin",
-    "Imas",
-    "Indra",
-    "Irma",
-    "Iwan",
-    "Lilis",
-    "Maya",
-    "Nana",
-    "Neneng",
-    "Nining",
-    "Nur",
-    "Rina",
-    "Rudi",
-    "Siti",
-    "Sri",
-    "Tati",
-    "Teguh",
-    "Ujang",
-    "Wawan",
-    "Yani",
-    "Yayan",
-    "Yusuf",
-    "Zaenal",
-]
-LAST = [
-    "Setiadi",
-    "Suryana",
-    "Hidayat",
-    "Rahmawati",
-    "Kurniawan",
-    "Permana",
-    "Nugraha",
-    "Lestari",
-    "Saputra",
-    "Wulandari",
-    "Gunawan",
-    "Pratama",
-    "Fauzi",
-    "Maulana",
-    "Sulastri",
-    "Hermawan",
-    "Kusnadi",
-    "Ramdani",
-    "Supriatna",
-    "Hasanah",
-    "Mulyana",
-    "Firmansyah",
-    "Rusmana",
-    "Wahyudi",
-    "Komalasari",
-    "Sopandi",
-    "Sumarni",
-    "Iskandar",
-    "Nurjanah",
-    "Ruhiyat",
-]
-TITLES = ["", "", "", ", S.E.", ", S.Kom.", ", S.T., M.Si.", ", S.Pd.", ", A.Md.Kep.", ", S.H."]
-GOL_PNS = [
-    "II/a",
-    "II/b",
-    "II/c",
-    "III/a",
-    "III/a",
-    "III/b",
-    "III/b",
-    "III/c",
-    "III/c",
-    "III/d",
-    "IV/a",
-    "IV/b",
-]
-GOL_PPPK = ["V", "V", "VII", "VII", "IX", "IX", "IX", "X", "X", "XI", "XI", "XII"]
-JABATAN = {
-    "jpt": ["Kepala Dinas", "Kepala Badan", "Sekretaris Daerah"],
-    "administrator": ["Sekretaris", "Kepala Bidang", "Camat"],
-    "pengawas": ["Kepala Seksi", "Kepala Subbagian Umum", "Kepala Subbidang"],
-    "fungsional": ["Guru Ahli Pertama", "Perawat Ahli Muda", "Analis Kebijakan Ahli Muda"],
-    "pelaksana": ["Pengadministrasi Perkantoran", "Pengolah Data", "Pengelola Keuangan"],
-}
-TRAININGS = [
-    "Pelatihan Kepemimpinan Pengawas", "Bimbingan Teknis Pengadaan Barang/Jasa",
-    "Diklat Teknis Penyusunan SAKIP", "Pelatihan Pelayanan Publik Prima",
-    "Workshop Keamanan Informasi", "Bimtek Penatausahaan Keuangan Daerah",
-    "Pelatihan Analisis Jabatan", "Seminar Nasional Transformasi Digital",
-    "Pelatihan Manajemen Arsip Dinamis", "Diklat Penyusunan Standar Pelayanan",
-]  # fmt: skip
-ORGANISERS = [
-    "BPSDM Provinsi Jawa Barat", "LAN RI", "LKPP", "Kementerian PANRB", "BSSN",
-    "Kementerian Dalam Negeri", "ANRI",
-]  # fmt: skip
 
 
 @dataclass(frozen=True)
