@@ -52,7 +52,7 @@ from tests.benchmarks.harness import POSTGRES_URL, Server, app_env, free_port, r
 
 RUNS = int(os.environ.get("BENCH_REPORTS_RUNS", "5"))
 UNIT = os.environ.get("BENCH_REPORTS_UNIT", "D02")  # Dinas Kesehatan, about a tenth of everyone
-DB_NAME = "cakap_bench_reports"
+DB_NAME = os.environ.get("BENCH_REPORTS_DB", "cakap_bench_reports")  # kept, reused
 ENDPOINT = "/api/v1/reports/jp"
 
 # The report, as a person would write it by hand: same rows as the API's. A unit filter is the
