@@ -45,6 +45,12 @@ SCENARIOS: list[tuple[str, list[str], list[str]]] = [
             "DROP INDEX IF EXISTS ix_user_account_instansi_id",
         ],
     ),
+    (
+        "jp_entry (user_id, year) INCLUDE (jp, source) instead of ix_jp_entry_user_id and "
+        "ix_jp_entry_year",
+        [BY_USER],
+        ["DROP INDEX IF EXISTS ix_jp_entry_user_id", "DROP INDEX IF EXISTS ix_jp_entry_year"],
+    ),
     ("− ix_jp_entry_year", [], ["DROP INDEX IF EXISTS ix_jp_entry_year"]),
     ("− ix_jp_entry_user_id", [], ["DROP INDEX IF EXISTS ix_jp_entry_user_id"]),
     ("− ix_user_account_instansi_id", [], ["DROP INDEX IF EXISTS ix_user_account_instansi_id"]),
