@@ -5,8 +5,9 @@
 
 1. The data (tests/benchmarks/reports_data.py) lives in a database of its own that is kept and
    reused while it holds the same parameters: `cakap_bench_reports` (BENCH_REPORTS_DB) on
-   BENCH_POSTGRES_URL's server, or var/bench/reports-<learners>.db. `cakap init` runs on it every time (the real
-   migrations, so an index added by a later migration is there), then VACUUM ANALYZE.
+   BENCH_POSTGRES_URL's server, or var/bench/reports-<learners>.db. `cakap init` runs on it
+   every time (the real migrations, so an index added by a later migration is there), then
+   VACUUM ANALYZE.
 2. The bare SQL aggregate (the hand-written GROUP BY over user_account ⟕ jp_entry for the year,
    active and not retired, in the instansi; the same per-person rows) straight on the driver
    (psycopg or sqlite3), median of BENCH_REPORTS_RUNS after a warm-up; for the whole instansi
