@@ -650,7 +650,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{platform.release()}, Python {platform.python_version()}; load average at the end "
         f"{load[0]:.1f}; load generator on the same cores",
         "server": f"`cakap serve`, uvicorn, {workers} worker(s), "
-        + ("SQLite (WAL)" if database == "sqlite" else "PostgreSQL (fresh database)"),
+        + ("SQLite (WAL)" if database == "sqlite" else "PostgreSQL (fresh database)")
+        + ("; reports: on its kept database (reports.py)" if "reports" in parts else ""),
         "command": _command(database, parts),
         "setup": setup,
         "results": results,
