@@ -64,7 +64,7 @@ check: lint test
 ## make bench: performance figures (a real server, load from this machine), on SQLite by default;
 ## BENCH_DATABASE=postgres make bench: on a fresh PostgreSQL database (BENCH_POSTGRES_URL's server,
 ## default postgres@127.0.0.1:5432); BENCH_ONLY=exam,burst make bench: some parts only
-## (pages, weight, burst, exam, exam-burst, import, certificates; see tests/benchmarks/run.py)
+## (pages, weight, burst, exam, exam-burst, import, reports, certificates; see tests/benchmarks/run.py)
 bench: $(STAMP) browser
 	@if ! command -v wrk >/dev/null && [ "$$(id -u)" = "0" ]; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || true; \

@@ -26,6 +26,9 @@ Parts (all by default, in this order):
   officer on /hr/import and written by the background job (`cakap worker` runs beside the
   server), then another 10,000 through `cakap people import`; the login and lesson page
   latencies before and during each.
+- reports: tests/benchmarks/reports.py, on a database of its own, generated once and kept
+  (100,000 learners and 1,000,000 progress rows on PostgreSQL, BENCH_REPORTS_LEARNERS): the
+  20-JP report API against the bare SQL aggregate, and the CSV and XLSX exports' memory.
 - certificates: tests/benchmarks/certificates.py (no server)."""
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ from typing import Any
 
 from app.config import ROOT
 from app.demo import HR, HR_PASSWORD, LEARNER, LEARNER_PASSWORD
-from tests.benchmarks import exam_spike, people_import
+from tests.benchmarks import exam_spike, people_import, reports
 from tests.benchmarks.harness import (
     POSTGRES_URL,
     Learner,
@@ -69,7 +72,7 @@ from tests.benchmarks.harness import (
     run_cli,
 )
 
-PARTS = ("pages", "weight", "burst", "exam", "exam-burst", "import", "certificates")
+PARTS = ("pages", "weight", "burst", "exam", "exam-burst", "import", "reports", "certificates")
 DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
@@ -507,6 +510,8 @@ def table(figures: dict[str, Any]) -> str:
                 f"{c['rss_growth_mb']} MB",
             ),
         ]
+    if "reports" in r and "failed" not in r["reports"]:
+        rows += _report_rows(r["reports"])
     cpu = [
         f"{part}: {res['part_seconds']} s, app {res['server_cpu_s']} s"
         + (f", postgres {res['postgres_cpu_s']} s" if "postgres_cpu_s" in res else "")
@@ -525,6 +530,68 @@ def table(figures: dict[str, Any]) -> str:
             )
         )
     return "| figure | value |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows) + "\n"
+
+
+def _report_rows(p: dict[str, Any]) -> list[tuple[str, str]]:
+    made = f"generated in {p['generated_s']} s" if p["generated_s"] is not None else "kept, reused"
+    c = p["counts"]
+    rows = [
+        (
+            "reports: data (tests/benchmarks/reports_data.py)",
+            f"{p['learners']:,} learners counted (+{c['inactive']:,} deactivated, "
+            f"+{c['retired']:,} retired, +{c['outsiders']:,} in another instansi), "
+            f"{c['units']:,} units, {c['enrollments']:,} enrolments, "
+            f"{p['progress_rows']:,} lesson_progress rows, {c['jp_entries']:,} JP entries "
+            f"({c['jp_entries_year']:,} in {p['year']}), {c['certificates']:,} certificates; "
+            f"{made}",
+        ),
+        (
+            f"reports: bare SQL aggregate, whole instansi / unit={p['unit']} "
+            f"(median of {p['runs']})",
+            f"{_ms(p['bare_all_ms'])} ({p['bare_all_rows']:,} rows) / "
+            f"{_ms(p['bare_unit_ms'])} ({p['bare_unit_rows']:,} rows)",
+        ),
+    ]
+    if p.get("endpoint") != "present":
+        rows.append(("reports: `GET /api/v1/reports/jp`", f"**not measured**: {p['message']}"))
+        return rows
+    rows += [
+        (
+            f"reports: `GET /api/v1/reports/jp?year={p['year']}` JSON, whole instansi "
+            "(target ≤ 2× bare SQL)",
+            f"{_ms(p['api_all_ms'])}, **{p['ratio_all']}×** ({p['api_all_bytes'] / 1e6:.1f} MB)",
+        ),
+        (
+            f"reports: … `&unit={p['unit']}` (target ≤ 2× bare SQL)",
+            f"{_ms(p['api_unit_ms'])}, **{p['ratio_unit']}×**",
+        ),
+    ]
+    for label in ("all", "unit"):
+        k = p[f"check_{label}"]
+        rows.append(
+            (
+                f"reports: API = bare SQL ({label})",
+                f"summary {'**equal**' if k['summary_matches'] else '**DIFFERENT**'} "
+                f"({k['api_summary']} against people {k['people']:,}, met {k['met']:,}); "
+                f"rows differing **{k['rows_differing']}**",
+            )
+        )
+    for kind in ("csv", "xlsx"):
+        e = p[f"export_{kind}"]
+        what = (
+            f"{e['data_rows']:,} data rows + header, BOM {e['bom']}, NIPs as the bare SQL's: "
+            f"{e['nips_match']}"
+            if kind == "csv"
+            else f"{e['sheet_rows']:,} sheet rows"
+        )
+        rows.append(
+            (
+                f"reports: `format={kind}` export, server RSS growth (target ≤ 50 MB)",
+                f"**{e['rss_growth_mb']} MB** ({e['rss_before_mb']} → {e['rss_peak_mb']} MB), "
+                f"{e['seconds']} s, {e['bytes'] / 1e6:.1f} MB, HTTP {e['status']}; {what}",
+            )
+        )
+    return rows
 
 
 def _command(database: str, parts: list[str]) -> str:
@@ -563,6 +630,12 @@ def main(argv: list[str] | None = None) -> None:
     learners = int(os.environ.get("BENCH_LEARNERS") or (300 if database == "sqlite" else 1000))
 
     results, setup = run_parts(parts, database, workers, learners)
+    if "reports" in parts:
+        print("[bench] reports …", file=sys.stderr, flush=True)
+        try:
+            results["reports"] = reports.run(database, workers)
+        except Exception:
+            results["reports"] = {"failed": traceback.format_exc(limit=6)[-2500:]}
     if "certificates" in parts:
         print("[bench] certificates …", file=sys.stderr, flush=True)
         try:
@@ -577,7 +650,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{platform.release()}, Python {platform.python_version()}; load average at the end "
         f"{load[0]:.1f}; load generator on the same cores",
         "server": f"`cakap serve`, uvicorn, {workers} worker(s), "
-        + ("SQLite (WAL)" if database == "sqlite" else "PostgreSQL (fresh database)"),
+        + ("SQLite (WAL)" if database == "sqlite" else "PostgreSQL (fresh database)")
+        + ("; reports: on its kept database (reports.py)" if "reports" in parts else ""),
         "command": _command(database, parts),
         "setup": setup,
         "results": results,
