@@ -17,6 +17,7 @@ from app.core.errors import Conflict, Invalid, NotFound
 from app.courses import repository as courses
 from app.courses.outline import Outline, QuestionOutline, QuizOutline
 from app.learning import repository as learning_repository
+from app.learning import service as learning
 from app.models import Answer, Attempt, Enrollment
 
 # Answers arriving this long after the deadline still count: the request left in time.
@@ -101,6 +102,35 @@ def start_blocked(*, quiz: QuizOutline, attempts: list[Attempt], max_attempts: i
     return None
 
 
+def order_blocked(
+    session: Session, *, enrollment: Enrollment, version: Outline, quiz: QuizOutline
+) -> str | None:
+    """Why the course's order (PRODUCT.md §4) keeps this quiz closed now, or None: the
+    pre-test comes before the first lesson and the post-test; the post-test opens once the
+    pre-test is done and every lesson is (unless the course does not require lessons).
+    Module quizzes are practice and always open."""
+    if quiz.kind == "pretest":
+        if learning_repository.completed_keys(session, enrollment.id):
+            return (
+                "Pre-test hanya dapat dikerjakan sebelum pelajaran pertama; "
+                "Anda sudah mulai mempelajari materi."
+            )
+        if repository.has_attempt(session, enrollment_id=enrollment.id, kind="posttest"):
+            return "Pre-test tidak dapat dikerjakan lagi setelah post-test dimulai."
+    elif quiz.kind == "posttest":
+        if learning.pretest_pending(version, enrollment):
+            return "Kerjakan pre-test terlebih dahulu."
+        if version.completion.get("lessons", "all") == "all":
+            done = learning_repository.completed_keys(session, enrollment.id)
+            left = sum(1 for m, les in version.lessons() if learning.lesson_key(m, les) not in done)
+            if left:
+                return (
+                    "Post-test terbuka setelah semua pelajaran selesai; "
+                    f"masih {left} pelajaran lagi."
+                )
+    return None
+
+
 def start_attempt(session: Session, *, enrollment: Enrollment, quiz: QuizOutline) -> Attempt:
     """Start an attempt, or resume the one in progress. Parallel calls give one attempt: the
     enrolment row is locked (FOR UPDATE; IMMEDIATE on SQLite) before the read that decides."""
@@ -112,9 +142,11 @@ def start_attempt(session: Session, *, enrollment: Enrollment, quiz: QuizOutline
             return current
         _finish(session, attempt=current)
     previous = repository.attempts(session, enrollment_id=enrollment.id, quiz_id=quiz.id)
+    version = courses.outline(session, enrollment.version_id)
+    assert version is not None
     blocked = start_blocked(
-        quiz=quiz, attempts=previous, max_attempts=enrollment.version.max_attempts
-    )
+        quiz=quiz, attempts=previous, max_attempts=version.max_attempts
+    ) or order_blocked(session, enrollment=enrollment, version=version, quiz=quiz)
     if blocked:
         raise Conflict(blocked)
     now = clock.now()

@@ -19,7 +19,11 @@ router = APIRouter(route_class=TransactionRoute, tags=["learning"])
 @router.post("/lessons/{lesson_id}/completion", response_model=CompletionOut)
 def complete_lesson(db: WriteSession, found: ApiLesson) -> CompletionOut:
     row = completion.complete_lesson(
-        db, enrollment=found.enrolled.enrollment, module=found.module, lesson=found.lesson
+        db,
+        enrollment=found.enrolled.enrollment,
+        version=found.enrolled.version,
+        module=found.module,
+        lesson=found.lesson,
     )
     db.refresh(found.enrolled.enrollment)
     return CompletionOut(

@@ -189,6 +189,10 @@ class Outline:
     def has_posttest(self) -> bool:
         return any(q.kind == "posttest" for q in self.quizzes)
 
+    @property
+    def has_pretest(self) -> bool:
+        return any(q.kind == "pretest" for q in self.quizzes)
+
 
 def build(version: CourseVersion) -> Outline:
     """The outline of a version whose course, modules, lessons and quizzes (with questions)
