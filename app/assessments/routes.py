@@ -164,17 +164,19 @@ def attempt_result(
 ) -> Response:
     if attempt.status == "in_progress":
         return redirect(f"{attempt_url(enrolled.version.course.slug, attempt.id)}/review")
-    questions = assessments.paper(db, attempt=attempt)
+    withheld = assessments.feedback_of(db, attempt=attempt, version=enrolled.version)
+    questions = [] if withheld else assessments.paper(db, attempt=attempt)
     return render(
         request,
         "assessments/result.html",
         {
+            "withheld": withheld,
             "course": enrolled.version.course,
             "version": enrolled.version,
             "attempt": attempt,
             "questions": questions,
             "kind_title": KIND_TITLES[attempt.kind],
-            "results": attempt.results or {},
+            "results": {} if withheld else attempt.results or {},
             "describe": grading.describe_correct,
             "enrollment": enrolled.enrollment,
         },

@@ -298,6 +298,62 @@ def _finish(session: Session, *, attempt: Attempt) -> None:
     session.flush()
 
 
+def attempts_left(session: Session, *, attempt: Attempt, version: Outline) -> int:
+    """How many more attempts of the attempt's quiz its learner may start: none once she has
+    passed the post-test or used them all; module quizzes are unlimited (-1)."""
+    if attempt.kind == "module":
+        return -1
+    taken = repository.attempts(
+        session, enrollment_id=attempt.enrollment_id, quiz_id=attempt.quiz_id
+    )
+    if attempt.kind == "pretest" or any(a.passed for a in taken):
+        return 0
+    return max(0, version.max_attempts - len(taken))
+
+
+def feedback_withheld(attempt: Attempt, version: Outline, *, attempts_left: int) -> str | None:
+    """Why a graded attempt's feedback (correct answers, explanations, per-question marks) is
+    withheld, or None when it may be shown. The one place for the rule (PRODUCT.md §4, §5):
+    the pre-test never shows it (the post-test measures the same objectives); module quizzes
+    always do (practice); the post-test follows the course's `review` setting."""
+    if attempt.status == "in_progress":
+        return "Pembahasan tersedia setelah jawaban dikumpulkan."
+    if attempt.kind == "module":
+        return None
+    if attempt.kind == "pretest":
+        return (
+            "Kunci jawaban dan pembahasan pre-test tidak ditampilkan: soal-soal sejenis diujikan "
+            "lagi di post-test, dan materi kursus membahasnya."
+        )
+    if version.review == "never":
+        return "Kunci jawaban dan pembahasan post-test kursus ini tidak ditampilkan."
+    if attempt.passed:
+        return None
+    if version.review == "after_pass":
+        return "Kunci jawaban dan pembahasan ditampilkan setelah Anda lulus post-test."
+    if attempts_left > 0:
+        return (
+            "Kunci jawaban dan pembahasan ditampilkan setelah Anda lulus atau kesempatan "
+            f"post-test habis. Anda masih memiliki {attempts_left} kesempatan: pelajari kembali "
+            "materinya, lalu coba lagi."
+        )
+    return None
+
+
+def feedback_visible(attempt: Attempt, version: Outline, *, attempts_left: int) -> bool:
+    return feedback_withheld(attempt, version, attempts_left=attempts_left) is None
+
+
+def feedback_of(
+    session: Session, *, attempt: Attempt, version: Outline | None = None
+) -> str | None:
+    """feedback_withheld for an attempt as things stand now (`version`: the enrolment's)."""
+    version = version or courses.outline(session, attempt.enrollment.version_id)
+    assert version is not None
+    left = attempts_left(session, attempt=attempt, version=version)
+    return feedback_withheld(attempt, version, attempts_left=left)
+
+
 def attempt_for_user(session: Session, *, attempt_id: int, user_id: int) -> Attempt:
     attempt = repository.attempt(session, attempt_id)
     if attempt is None or attempt.enrollment.user_id != user_id:

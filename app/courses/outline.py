@@ -137,6 +137,7 @@ class Outline:
     certificate_design: str
     author_version: int
     completion: Mapping[str, Any]
+    review: str  # after_pass | after_last_attempt | never (the post-test's feedback)
     references: tuple[str, ...]
     evaluation: Mapping[str, Any] | None
     total_minutes: int
@@ -215,6 +216,7 @@ def build(version: CourseVersion) -> Outline:
         certificate_design=version.certificate_design,
         author_version=version.author_version,
         completion=freeze(dict(version.completion or {})),
+        review=version.review,
         references=tuple(version.references or ()),
         evaluation=freeze(version.evaluation) if version.evaluation is not None else None,
         total_minutes=version.total_minutes,

@@ -12,12 +12,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.courses import files
 from app.courses import service as courses
 from app.models import LessonProgress
 from tests.conftest import csrf_from, form_token, login
-from tests.courses.course_builder import SLUG, build_course, edit
+from tests.courses.course_builder import SLUG, build_course, edit, line_of
 from tests.factories import World
-from tests.learning.helpers import api_take_pretest, bearer
+from tests.learning.helpers import api_finish_lessons, api_take_pretest, bearer
 
 LESSON = f"/courses/{SLUG}/lessons/modul-1/pelajaran"
 SECRET = "Pembahasan khusus"  # every explanation of the course starts with it
@@ -207,3 +208,107 @@ def test_pretest_start_is_refused_on_the_page_once_lessons_began(
         follow_redirects=False,
     )
     assert started.headers["location"] == f"/courses/{SLUG}/quiz/pretest"
+
+
+# --- review ---------------------------------------------------------------------------------
+
+
+def _result_page(client: TestClient, world: World, attempt_id: int) -> str:
+    login(client, world.learner.nip or "")
+    page = client.get(f"/courses/{SLUG}/attempts/{attempt_id}/result")
+    assert page.status_code == 200
+    return page.text
+
+
+def _assert_withheld(result: dict[str, Any], html: str) -> None:
+    assert result["feedback"] is False
+    assert result["questions"] and all(q == {"id": q["id"]} for q in result["questions"])
+    assert SECRET not in html and "Jawaban yang benar" not in html
+    assert "fb-verdict" not in html and "✗" not in html and "✓ Benar" not in html
+    assert "Kunci jawaban dan pembahasan" in html
+
+
+def _assert_shown(result: dict[str, Any], html: str) -> None:
+    assert result["feedback"] is True
+    assert all(set(q) == {"id", "correct", "explanation"} for q in result["questions"])
+    assert all(q["explanation"].startswith(SECRET) for q in result["questions"])
+    assert SECRET in html and "fb-verdict" in html
+
+
+@pytest.mark.parametrize(
+    ("settings", "right", "shown"),
+    [
+        ({}, False, False),  # after_last_attempt (the default), attempts left
+        ({"max_attempts": 1}, False, True),  # after_last_attempt, none left
+        ({"review": "after_last_attempt"}, True, True),
+        ({"review": "after_pass", "max_attempts": 1}, False, False),
+        ({"review": "after_pass"}, True, True),
+        ({"review": "never"}, True, False),
+        ({"review": "never", "max_attempts": 1}, False, False),
+    ],
+)
+def test_posttest_feedback_follows_the_review_setting(
+    client: TestClient,
+    session: Session,
+    world: World,
+    tmp_path: Path,
+    settings: dict[str, Any],
+    right: bool,
+    shown: bool,
+) -> None:
+    _import(session, tmp_path, **settings)
+    h = bearer(client, world.learner.nip or "")
+    quizzes = api_finish_lessons(client, h, SLUG)
+    result = _take(client, h, quizzes["posttest"], right=right)
+    assert result["passed"] is right
+    again = client.post(f"/api/v1/attempts/{result['id']}/submission", headers=h).json()
+    html = _result_page(client, world, result["id"])
+    if shown:
+        _assert_shown(result, html)
+        _assert_shown(again, html)
+    else:
+        _assert_withheld(result, html)
+        _assert_withheld(again, html)
+
+
+def test_failed_posttest_feedback_appears_once_no_attempt_is_left(
+    client: TestClient, session: Session, world: World, tmp_path: Path
+) -> None:
+    _import(session, tmp_path, max_attempts=2)
+    h = bearer(client, world.learner.nip or "")
+    quizzes = api_finish_lessons(client, h, SLUG)
+    first = _take(client, h, quizzes["posttest"], right=False)
+    _assert_withheld(first, _result_page(client, world, first["id"]))
+    second = _take(client, h, quizzes["posttest"], right=False)
+    _assert_shown(second, _result_page(client, world, second["id"]))
+    assert SECRET in _result_page(client, world, first["id"]), "no attempt left: both shown"
+
+
+@pytest.mark.usefixtures("small_course")
+def test_pretest_never_shows_feedback(client: TestClient, world: World) -> None:
+    h = bearer(client, world.learner.nip or "")
+    client.post(f"/api/v1/courses/{SLUG}/enrollment", headers=h)
+    result = _take(client, h, _quizzes(client, h)["pretest"], right=True)
+    assert result["score"] == 100
+    _assert_withheld(result, _result_page(client, world, result["id"]))
+
+
+@pytest.mark.usefixtures("small_course")
+def test_module_quiz_always_shows_feedback(client: TestClient, world: World) -> None:
+    h = bearer(client, world.learner.nip or "")
+    client.post(f"/api/v1/courses/{SLUG}/enrollment", headers=h)
+    result = _take(client, h, _quizzes(client, h)["module"], right=False)
+    assert result["passed"] is False
+    _assert_shown(result, _result_page(client, world, result["id"]))
+
+
+def test_course_check_reports_an_unknown_review_value(tmp_path: Path) -> None:
+    folder = _write_course(tmp_path, review="sometimes")
+    errors = [str(p) for p in files.check_all(folder).errors]
+    line = line_of(folder / "course.yaml", "review:")
+    assert any(f"course.yaml:{line}:" in e and "review" in e for e in errors), errors
+
+
+def test_review_setting_reaches_the_outline(session: Session, tmp_path: Path) -> None:
+    _import(session, tmp_path, review="after_pass")
+    assert courses.published_course(session, slug=SLUG).review == "after_pass"
