@@ -84,13 +84,14 @@ def attempt_page(
     db: ReadSession,
     enrolled: PageEnrolled,
     attempt: PageAttempt,
-    q: PageNumber = 1,
+    q: PageNumber | None = None,
 ) -> Response:
     slug = enrolled.version.course.slug
     if attempt.status != "in_progress":
         return redirect(f"{attempt_url(slug, attempt.id)}/result")
     questions = assessments.paper(db, attempt=attempt)
-    index = min(max(q, 1), len(questions))
+    # Without ?q= (resuming), the first question not yet answered; the last when all are.
+    index = min(max(q or assessments.first_unanswered(questions), 1), len(questions))
     return render(
         request,
         "assessments/attempt.html",

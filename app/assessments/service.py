@@ -195,6 +195,12 @@ def paper(session: Session, *, attempt: Attempt) -> list[PaperQuestion]:
     return out
 
 
+def first_unanswered(questions: list[PaperQuestion]) -> int:
+    """The 1-based position where a learner resumes: the first question without a saved
+    answer, or the last question when every one has one."""
+    return next((i for i, p in enumerate(questions, 1) if p.response is None), len(questions))
+
+
 def _validate(question: QuestionOutline, allowed: list[str], response: Any) -> Any:
     if response is None or response == "" or response == []:
         return None

@@ -170,7 +170,11 @@ def test_quiz_works_without_javascript_one_question_per_post(
     questions = _questions(session)
     for n in range(1, size + 1):
         page = client.get(attempt_url, params={"q": n})
-        key = re.search(r'name="question" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        shown = re.findall(r'<form[^>]* id="soal-(\d+)"[^>]*?( hidden)?>', page.text)
+        assert [i for i, hidden in shown if not hidden] == [str(n)], "one question on show"
+        key = re.search(  # type: ignore[union-attr]
+            rf'id="soal-{n}".*?name="question" value="([^"]+)"', page.text, re.S
+        ).group(1)
         value = right(questions[key])
         values = (
             value

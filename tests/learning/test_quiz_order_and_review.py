@@ -4,6 +4,7 @@ API and the pages, on a small course built in tmp_path."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -312,3 +313,40 @@ def test_course_check_reports_an_unknown_review_value(tmp_path: Path) -> None:
 def test_review_setting_reaches_the_outline(session: Session, tmp_path: Path) -> None:
     _import(session, tmp_path, review="after_pass")
     assert courses.published_course(session, slug=SLUG).review == "after_pass"
+
+
+# --- resume ---------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("small_course")
+def test_attempt_page_resumes_at_the_first_unanswered_question(
+    client: TestClient, world: World
+) -> None:
+    h = bearer(client, world.learner.nip or "")
+    client.post(f"/api/v1/courses/{SLUG}/enrollment", headers=h)
+    attempt = client.post(f"/api/v1/quizzes/{_quizzes(client, h)['pretest']}/attempts", headers=h)
+    body = attempt.json()
+    keys = [q["id"] for q in body["questions"]]
+    total = len(keys)
+    for key in (keys[0], keys[1], keys[3]):
+        client.put(
+            f"/api/v1/attempts/{body['id']}/answers/{key}", headers=h, json={"response": True}
+        )
+    login(client, world.learner.nip or "")
+    url = f"/courses/{SLUG}/attempts/{body['id']}"
+    quiz_page = client.get(f"/courses/{SLUG}/quiz/pretest")
+    assert f'href="{url}">Lanjutkan mengerjakan' in quiz_page.text
+    page = client.get(url)
+    assert f"soal 3 dari {total}" in page.text
+    visible = re.findall(r'<form[^>]*id="soal-(\d+)"[^>]*>', page.text)
+    shown = [
+        m for m in re.findall(r'<form([^>]*id="soal-\d+"[^>]*)>', page.text) if " hidden" not in m
+    ]
+    assert len(visible) == total and len(shown) == 1 and 'id="soal-3"' in shown[0]
+    assert f"soal 1 dari {total}" in client.get(url, params={"q": 1}).text, "?q= still wins"
+
+    for key in keys:
+        client.put(
+            f"/api/v1/attempts/{body['id']}/answers/{key}", headers=h, json={"response": True}
+        )
+    assert f"soal {total} dari {total}" in client.get(url).text
