@@ -322,7 +322,9 @@ def _learning_history(session: Session, learners: list[User], rng: random.Random
             for version in rng.sample(outlines, rng.randint(1, len(outlines))):
                 enrollment = learning.enrol(session, user=user, version=version)
                 skill = rng.random()
-                if rng.random() < 0.8:
+                if version.has_pretest and rng.random() < 0.2:
+                    continue  # enrolled only: the lessons wait for the pre-test
+                if version.has_pretest:
                     _quiz(session, enrollment, version, "pretest", rng, skill * 0.7)
                 lessons = version.lessons()
                 done = len(lessons) if rng.random() < 0.45 else rng.randint(0, len(lessons) - 1)

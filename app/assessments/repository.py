@@ -49,6 +49,11 @@ def posttest_passed(session: Session, *, enrollment_id: int) -> bool:
     return session.scalars(stmt).first() is not None
 
 
+def has_attempt(session: Session, *, enrollment_id: int, kind: str) -> bool:
+    stmt = select(Attempt.id).where(Attempt.enrollment_id == enrollment_id, Attempt.kind == kind)
+    return session.scalars(stmt.limit(1)).first() is not None
+
+
 def answers(session: Session, attempt_id: int) -> dict[str, Answer]:
     return {
         a.question_key: a

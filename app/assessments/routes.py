@@ -11,7 +11,7 @@ from app.assessments import grading
 from app.assessments import service as assessments
 from app.assessments.deps import PageAttempt
 from app.core.db import ReadSession, TransactionRoute, WriteSession
-from app.core.errors import AppError
+from app.core.errors import AppError, Conflict
 from app.core.params import MAX_PAGE, PageNumber
 from app.core.templating import redirect, render
 from app.learning.deps import PageEnrolled
@@ -36,6 +36,12 @@ def quiz_page(
 ) -> Response:
     quiz = assessments.quiz_of(enrolled.version, kind=kind, module_slug=module)
     previous = assessments.attempts_of(db, enrollment=enrolled.enrollment, quiz=quiz)
+    limit = assessments.start_blocked(
+        quiz=quiz, attempts=previous, max_attempts=enrolled.version.max_attempts
+    )
+    order = assessments.order_blocked(
+        db, enrollment=enrolled.enrollment, version=enrolled.version, quiz=quiz
+    )
     return render(
         request,
         "assessments/quiz.html",
@@ -47,9 +53,8 @@ def quiz_page(
             "enrollment": enrolled.enrollment,
             "kind_title": KIND_TITLES[quiz.kind],
             "open_attempt": next((a for a in previous if a.status == "in_progress"), None),
-            "blocked": assessments.start_blocked(
-                quiz=quiz, attempts=previous, max_attempts=enrolled.version.max_attempts
-            ),
+            "blocked": limit or order,
+            "out_of_order": order is not None and limit is None,
             "module_slug": module,
         },
     )
@@ -64,8 +69,13 @@ def quiz_start(
     module: Annotated[str, Form()] = "",
 ) -> Response:
     quiz = assessments.quiz_of(enrolled.version, kind=kind, module_slug=module or None)
-    attempt = assessments.start_attempt(db, enrollment=enrolled.enrollment, quiz=quiz)
-    return redirect(attempt_url(enrolled.version.course.slug, attempt.id))
+    slug = enrolled.version.course.slug
+    try:
+        attempt = assessments.start_attempt(db, enrollment=enrolled.enrollment, quiz=quiz)
+    except Conflict as exc:  # out of order or no attempts left: the quiz page says what next
+        back = f"/courses/{slug}/quiz/{quiz.kind}" + (f"?module={module}" if module else "")
+        return redirect(back, flash=exc.message)
+    return redirect(attempt_url(slug, attempt.id))
 
 
 @router.get("/{slug}/attempts/{attempt_id}", response_class=HTMLResponse)
@@ -74,13 +84,14 @@ def attempt_page(
     db: ReadSession,
     enrolled: PageEnrolled,
     attempt: PageAttempt,
-    q: PageNumber = 1,
+    q: PageNumber | None = None,
 ) -> Response:
     slug = enrolled.version.course.slug
     if attempt.status != "in_progress":
         return redirect(f"{attempt_url(slug, attempt.id)}/result")
     questions = assessments.paper(db, attempt=attempt)
-    index = min(max(q, 1), len(questions))
+    # Without ?q= (resuming), the first question not yet answered; the last when all are.
+    index = min(max(q or assessments.first_unanswered(questions), 1), len(questions))
     return render(
         request,
         "assessments/attempt.html",
@@ -154,17 +165,19 @@ def attempt_result(
 ) -> Response:
     if attempt.status == "in_progress":
         return redirect(f"{attempt_url(enrolled.version.course.slug, attempt.id)}/review")
-    questions = assessments.paper(db, attempt=attempt)
+    withheld = assessments.feedback_of(db, attempt=attempt, version=enrolled.version)
+    questions = [] if withheld else assessments.paper(db, attempt=attempt)
     return render(
         request,
         "assessments/result.html",
         {
+            "withheld": withheld,
             "course": enrolled.version.course,
             "version": enrolled.version,
             "attempt": attempt,
             "questions": questions,
             "kind_title": KIND_TITLES[attempt.kind],
-            "results": attempt.results or {},
+            "results": {} if withheld else attempt.results or {},
             "describe": grading.describe_correct,
             "enrollment": enrolled.enrollment,
         },

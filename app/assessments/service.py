@@ -17,6 +17,7 @@ from app.core.errors import Conflict, Invalid, NotFound
 from app.courses import repository as courses
 from app.courses.outline import Outline, QuestionOutline, QuizOutline
 from app.learning import repository as learning_repository
+from app.learning import service as learning
 from app.models import Answer, Attempt, Enrollment
 
 # Answers arriving this long after the deadline still count: the request left in time.
@@ -101,6 +102,35 @@ def start_blocked(*, quiz: QuizOutline, attempts: list[Attempt], max_attempts: i
     return None
 
 
+def order_blocked(
+    session: Session, *, enrollment: Enrollment, version: Outline, quiz: QuizOutline
+) -> str | None:
+    """Why the course's order (PRODUCT.md §4) keeps this quiz closed now, or None: the
+    pre-test comes before the first lesson and the post-test; the post-test opens once the
+    pre-test is done and every lesson is (unless the course does not require lessons).
+    Module quizzes are practice and always open."""
+    if quiz.kind == "pretest":
+        if learning_repository.completed_keys(session, enrollment.id):
+            return (
+                "Pre-test hanya dapat dikerjakan sebelum pelajaran pertama; "
+                "Anda sudah mulai mempelajari materi."
+            )
+        if repository.has_attempt(session, enrollment_id=enrollment.id, kind="posttest"):
+            return "Pre-test tidak dapat dikerjakan lagi setelah post-test dimulai."
+    elif quiz.kind == "posttest":
+        if learning.pretest_pending(version, enrollment):
+            return "Kerjakan pre-test terlebih dahulu."
+        if version.completion.get("lessons", "all") == "all":
+            done = learning_repository.completed_keys(session, enrollment.id)
+            left = sum(1 for m, les in version.lessons() if learning.lesson_key(m, les) not in done)
+            if left:
+                return (
+                    "Post-test terbuka setelah semua pelajaran selesai; "
+                    f"masih {left} pelajaran lagi."
+                )
+    return None
+
+
 def start_attempt(session: Session, *, enrollment: Enrollment, quiz: QuizOutline) -> Attempt:
     """Start an attempt, or resume the one in progress. Parallel calls give one attempt: the
     enrolment row is locked (FOR UPDATE; IMMEDIATE on SQLite) before the read that decides."""
@@ -112,9 +142,11 @@ def start_attempt(session: Session, *, enrollment: Enrollment, quiz: QuizOutline
             return current
         _finish(session, attempt=current)
     previous = repository.attempts(session, enrollment_id=enrollment.id, quiz_id=quiz.id)
+    version = courses.outline(session, enrollment.version_id)
+    assert version is not None
     blocked = start_blocked(
-        quiz=quiz, attempts=previous, max_attempts=enrollment.version.max_attempts
-    )
+        quiz=quiz, attempts=previous, max_attempts=version.max_attempts
+    ) or order_blocked(session, enrollment=enrollment, version=version, quiz=quiz)
     if blocked:
         raise Conflict(blocked)
     now = clock.now()
@@ -161,6 +193,12 @@ def paper(session: Session, *, attempt: Attempt) -> list[PaperQuestion]:
             )
         )
     return out
+
+
+def first_unanswered(questions: list[PaperQuestion]) -> int:
+    """The 1-based position where a learner resumes: the first question without a saved
+    answer, or the last question when every one has one."""
+    return next((i for i, p in enumerate(questions, 1) if p.response is None), len(questions))
 
 
 def _validate(question: QuestionOutline, allowed: list[str], response: Any) -> Any:
@@ -264,6 +302,62 @@ def _finish(session: Session, *, attempt: Attempt) -> None:
     if enrollment.pretest_score is not None and enrollment.posttest_score is not None:
         enrollment.learning_gain = round(enrollment.posttest_score - enrollment.pretest_score, 2)
     session.flush()
+
+
+def attempts_left(session: Session, *, attempt: Attempt, version: Outline) -> int:
+    """How many more attempts of the attempt's quiz its learner may start: none once she has
+    passed the post-test or used them all; module quizzes are unlimited (-1)."""
+    if attempt.kind == "module":
+        return -1
+    taken = repository.attempts(
+        session, enrollment_id=attempt.enrollment_id, quiz_id=attempt.quiz_id
+    )
+    if attempt.kind == "pretest" or any(a.passed for a in taken):
+        return 0
+    return max(0, version.max_attempts - len(taken))
+
+
+def feedback_withheld(attempt: Attempt, version: Outline, *, attempts_left: int) -> str | None:
+    """Why a graded attempt's feedback (correct answers, explanations, per-question marks) is
+    withheld, or None when it may be shown. The one place for the rule (PRODUCT.md §4, §5):
+    the pre-test never shows it (the post-test measures the same objectives); module quizzes
+    always do (practice); the post-test follows the course's `review` setting."""
+    if attempt.status == "in_progress":
+        return "Pembahasan tersedia setelah jawaban dikumpulkan."
+    if attempt.kind == "module":
+        return None
+    if attempt.kind == "pretest":
+        return (
+            "Kunci jawaban dan pembahasan pre-test tidak ditampilkan: soal-soal sejenis diujikan "
+            "lagi di post-test, dan materi kursus membahasnya."
+        )
+    if version.review == "never":
+        return "Kunci jawaban dan pembahasan post-test kursus ini tidak ditampilkan."
+    if attempt.passed:
+        return None
+    if version.review == "after_pass":
+        return "Kunci jawaban dan pembahasan ditampilkan setelah Anda lulus post-test."
+    if attempts_left > 0:
+        return (
+            "Kunci jawaban dan pembahasan ditampilkan setelah Anda lulus atau kesempatan "
+            f"post-test habis. Anda masih memiliki {attempts_left} kesempatan: pelajari kembali "
+            "materinya, lalu coba lagi."
+        )
+    return None
+
+
+def feedback_visible(attempt: Attempt, version: Outline, *, attempts_left: int) -> bool:
+    return feedback_withheld(attempt, version, attempts_left=attempts_left) is None
+
+
+def feedback_of(
+    session: Session, *, attempt: Attempt, version: Outline | None = None
+) -> str | None:
+    """feedback_withheld for an attempt as things stand now (`version`: the enrolment's)."""
+    version = version or courses.outline(session, attempt.enrollment.version_id)
+    assert version is not None
+    left = attempts_left(session, attempt=attempt, version=version)
+    return feedback_withheld(attempt, version, attempts_left=left)
 
 
 def attempt_for_user(session: Session, *, attempt_id: int, user_id: int) -> Attempt:

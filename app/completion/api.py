@@ -19,7 +19,11 @@ router = APIRouter(route_class=TransactionRoute, tags=["learning"])
 @router.post("/lessons/{lesson_id}/completion", response_model=CompletionOut)
 def complete_lesson(db: WriteSession, found: ApiLesson) -> CompletionOut:
     row = completion.complete_lesson(
-        db, enrollment=found.enrolled.enrollment, module=found.module, lesson=found.lesson
+        db,
+        enrollment=found.enrolled.enrollment,
+        version=found.enrolled.version,
+        module=found.module,
+        lesson=found.lesson,
     )
     db.refresh(found.enrolled.enrollment)
     return CompletionOut(
@@ -30,9 +34,14 @@ def complete_lesson(db: WriteSession, found: ApiLesson) -> CompletionOut:
     )
 
 
-@router.post("/attempts/{attempt_id}/submission", response_model=SubmissionOut)
+@router.post(
+    "/attempts/{attempt_id}/submission",
+    response_model=SubmissionOut,
+    response_model_exclude_none=True,  # withheld feedback is absent, not null (PRODUCT.md §5)
+)
 def submit_attempt(db: WriteSession, attempt: ApiAttempt) -> SubmissionOut:
     graded = completion.submit_attempt(db, attempt_id=attempt.id)
+    shown = assessments.feedback_of(db, attempt=graded) is None
     by_key = assessments.questions_of(db, graded)  # the cached outline's, not the pool's rows
     results = graded.results or {}
     return SubmissionOut(
@@ -43,12 +52,13 @@ def submit_attempt(db: WriteSession, attempt: ApiAttempt) -> SubmissionOut:
         questions=[
             QuestionResultOut(
                 id=item["key"],
-                correct=results.get(item["key"], False),
-                explanation=by_key[item["key"]].explanation,
+                correct=results.get(item["key"], False) if shown else None,
+                explanation=by_key[item["key"]].explanation if shown else None,
             )
             for item in graded.paper
         ],
         course_status=graded.enrollment.status,
+        feedback=shown,
     )
 
 

@@ -12,7 +12,7 @@ from app.assessments.deps import PageAttempt
 from app.assessments.routes import attempt_url
 from app.completion import service as completion
 from app.core.db import TransactionRoute, WriteSession
-from app.core.errors import AppError
+from app.core.errors import AppError, Conflict
 from app.core.templating import redirect
 from app.evaluations import service as evaluations
 from app.evaluations.routes import form_data, render_form
@@ -30,12 +30,19 @@ router = APIRouter(
 
 @router.post("/{slug}/lessons/{module}/{lesson}/complete")
 def lesson_complete(db: WriteSession, found: PageLesson) -> Response:
-    completion.complete_lesson(
-        db, enrollment=found.enrolled.enrollment, module=found.module, lesson=found.lesson
-    )
     version = found.enrolled.version
-    _, following = learning.neighbours(version, found.lesson)
     slug = version.course.slug
+    try:
+        completion.complete_lesson(
+            db,
+            enrollment=found.enrolled.enrollment,
+            version=version,
+            module=found.module,
+            lesson=found.lesson,
+        )
+    except Conflict as exc:  # the pre-test first: the lesson page shows the way there
+        return redirect(lesson_url(slug, found.module.slug, found.lesson.slug), flash=exc.message)
+    _, following = learning.neighbours(version, found.lesson)
     if following is not None:
         return redirect(
             lesson_url(slug, following[0].slug, following[1].slug),

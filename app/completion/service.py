@@ -19,10 +19,20 @@ from app.models import Attempt, Certificate, Enrollment, LessonProgress, User
 
 
 def complete_lesson(
-    session: Session, *, enrollment: Enrollment, module: ModuleOutline, lesson: LessonOutline
+    session: Session,
+    *,
+    enrollment: Enrollment,
+    module: ModuleOutline,
+    lesson: LessonOutline,
+    version: Outline | None = None,
 ) -> LessonProgress:
-    """Mark a lesson done (idempotent), then see whether the course is now complete."""
-    row = learning.complete_lesson(session, enrollment=enrollment, module=module, lesson=lesson)
+    """Mark a lesson done (idempotent; not before the pre-test), then see whether the course
+    is now complete. `version` is the enrolment's, when the caller has it at hand."""
+    version = version or courses.outline(session, enrollment.version_id)
+    assert version is not None and version.id == enrollment.version_id
+    row = learning.complete_lesson(
+        session, enrollment=enrollment, version=version, module=module, lesson=lesson
+    )
     check(session, enrollment_id=enrollment.id)
     return row
 

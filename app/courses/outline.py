@@ -137,6 +137,7 @@ class Outline:
     certificate_design: str
     author_version: int
     completion: Mapping[str, Any]
+    review: str  # after_pass | after_last_attempt | never (the post-test's feedback)
     references: tuple[str, ...]
     evaluation: Mapping[str, Any] | None
     total_minutes: int
@@ -189,6 +190,10 @@ class Outline:
     def has_posttest(self) -> bool:
         return any(q.kind == "posttest" for q in self.quizzes)
 
+    @property
+    def has_pretest(self) -> bool:
+        return any(q.kind == "pretest" for q in self.quizzes)
+
 
 def build(version: CourseVersion) -> Outline:
     """The outline of a version whose course, modules, lessons and quizzes (with questions)
@@ -211,6 +216,7 @@ def build(version: CourseVersion) -> Outline:
         certificate_design=version.certificate_design,
         author_version=version.author_version,
         completion=freeze(dict(version.completion or {})),
+        review=version.review,
         references=tuple(version.references or ()),
         evaluation=freeze(version.evaluation) if version.evaluation is not None else None,
         total_minutes=version.total_minutes,

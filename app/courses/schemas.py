@@ -46,6 +46,9 @@ class CourseFile(_File):
     certificate_design: str = Field(default="default", pattern=SLUG)
     version: int = Field(default=1, ge=1)
     completion: Completion = Completion()
+    # When a learner sees the post-test's correct answers and explanations (PRODUCT.md §4);
+    # the pre-test never shows them, module quizzes always do (they are practice).
+    review: Literal["after_pass", "after_last_attempt", "never"] = "after_last_attempt"
     references: list[str] = Field(min_length=1)
     # How the lessons' minutes become JP: the declared `jp` must equal the rounded sum
     jp_rounding: Literal["nearest", "up", "down"] = "nearest"

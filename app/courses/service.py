@@ -119,6 +119,7 @@ def _build_version(parsed: ParsedCourse, number: int) -> CourseVersion:
         certificate_design=data.certificate_design,
         author_version=data.version,
         completion=data.completion.model_dump(),
+        review=data.review,
         references=list(data.references),
         evaluation=parsed.evaluation.model_dump() if parsed.evaluation else None,
     )

@@ -30,11 +30,14 @@ def enrol(db: WriteSession, user: CurrentUser, version: PageCourse) -> Response:
 
 @router.get("/{slug}/resume")
 def resume(db: ReadSession, enrolled: PageEnrolled) -> Response:
-    """Lanjutkan: the first lesson not yet done, else the post-test, else the course page."""
+    """Lanjutkan: the pre-test while it is due, then the first lesson not yet done, else the
+    post-test, else the course page."""
     version, enrollment = enrolled.version, enrolled.enrollment
+    slug = version.course.slug
+    if learning.pretest_pending(version, enrollment):
+        return redirect(f"/courses/{slug}/quiz/pretest")
     done = learning.repository.completed_keys(db, enrollment.id)
     state = learning.progress(version, enrollment, done)
-    slug = version.course.slug
     if state.next_lesson is not None:
         module, lesson = state.next_lesson
         return redirect(lesson_url(slug, module.slug, lesson.slug))
@@ -63,5 +66,6 @@ def lesson_page(request: Request, db: ReadSession, found: PageLesson) -> Respons
             "previous": previous,
             "following": following,
             "state": learning.progress(version, found.enrolled.enrollment, done),
+            "pretest_first": learning.pretest_pending(version, found.enrolled.enrollment),
         },
     )

@@ -64,9 +64,11 @@ class AnswerOut(BaseModel):
 
 
 class QuestionResultOut(BaseModel):
+    """`correct` and `explanation` are left out (not null) while feedback is withheld."""
+
     id: str
-    correct: bool
-    explanation: str
+    correct: bool | None = None
+    explanation: str | None = None
 
 
 class SubmissionOut(BaseModel):
@@ -76,3 +78,5 @@ class SubmissionOut(BaseModel):
     passed: bool
     questions: list[QuestionResultOut]
     course_status: str
+    # False: the course's review setting withholds the per-question feedback for now
+    feedback: bool = True

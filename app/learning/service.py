@@ -132,14 +132,35 @@ def neighbours(
     )
 
 
+PRETEST_FIRST = "Kerjakan pre-test terlebih dahulu; materi terbuka setelah pre-test dikumpulkan."
+
+
+def pretest_pending(version: Outline, enrollment: Enrollment) -> bool:
+    """The course has a pre-test she has not finished: the lessons wait for it (PRODUCT.md §4),
+    so that it measures where she started. A graded pre-test (submitted or timed out) sets
+    the enrolment's pre-test score."""
+    return (
+        version.has_pretest
+        and enrollment.pretest_score is None
+        and enrollment.status != "completed"
+    )
+
+
 def complete_lesson(
-    session: Session, *, enrollment: Enrollment, module: ModuleOutline, lesson: LessonOutline
+    session: Session,
+    *,
+    enrollment: Enrollment,
+    version: Outline,
+    module: ModuleOutline,
+    lesson: LessonOutline,
 ) -> LessonProgress:
-    """Mark a lesson done (idempotent). Whether the course is now complete is for
-    app.completion to decide (it calls this)."""
+    """Mark a lesson done (idempotent); not before the pre-test. Whether the course is now
+    complete is for app.completion to decide (it calls this)."""
     key = lesson_key(module, lesson)
     row = repository.progress_row(session, enrollment.id, key)
     if row is None:
+        if pretest_pending(version, enrollment):
+            raise Conflict(PRETEST_FIRST)
         row = LessonProgress(enrollment_id=enrollment.id, lesson_key=key, completed_at=clock.now())
         try:
             with session.begin_nested():

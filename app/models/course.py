@@ -66,6 +66,10 @@ class CourseVersion(Base):
     certificate_design: Mapped[str] = mapped_column(String(60), default="default")
     author_version: Mapped[int] = mapped_column(Integer, default=1)
     completion: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # after_pass | after_last_attempt | never: when the post-test's feedback is shown
+    review: Mapped[str] = mapped_column(
+        String(20), default="after_last_attempt", server_default="after_last_attempt"
+    )
     references: Mapped[list[str]] = mapped_column(JSON, default=list)
     evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     total_minutes: Mapped[int] = mapped_column(Integer, default=0)

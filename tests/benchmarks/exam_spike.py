@@ -31,12 +31,13 @@ from app.courses import service as courses
 from app.learning import service as learning
 from app.models import Answer, Attempt, Instansi, Role, User, UserRole
 from tests.benchmarks.harness import Pool, percentile
+from tests.learning.helpers import finish_lessons
 
 SLUG = "smart-governance"
 
 
 def prepare(session: Session, count: int, prefix: str = "spike") -> tuple[list[str], int]:
-    """Create `count` enrolled learners; return their bearer tokens and the post-test id."""
+    """Create `count` enrolled learners, ready for the post-test; return their bearer tokens and the post-test id."""
     instansi = session.query(Instansi).first()
     assert instansi is not None
     version = courses.published_course(session, slug=SLUG)
@@ -54,7 +55,8 @@ def prepare(session: Session, count: int, prefix: str = "spike") -> tuple[list[s
         user.roles.append(UserRole(role=Role.learner))
         session.add(user)
         session.flush()
-        learning.enrol(session, user=user, version=version)
+        # The post-test opens after the pre-test and every lesson (PRODUCT.md §4).
+        finish_lessons(session, learning.enrol(session, user=user, version=version))
         tokens.append(accounts.issue_access_token(session, user=user)[0])
     quiz_id = next(q.id for q in version.quizzes if q.kind == "posttest")
     return tokens, quiz_id

@@ -13,7 +13,7 @@ from app.learning import service as learning
 from app.models import Certificate, User
 from tests.conftest import login, run_jobs
 from tests.factories import World
-from tests.learning.helpers import right
+from tests.learning.helpers import finish_lessons, right
 
 pytestmark = pytest.mark.usefixtures("courses_imported")
 
@@ -34,9 +34,7 @@ def complete(
 ) -> None:
     version = courses.published_course(session, slug=slug)
     enrollment = learning.enrol(session, user=user, version=version)
-    for module in version.modules:
-        for lesson in module.lessons:
-            completion.complete_lesson(session, enrollment=enrollment, module=module, lesson=lesson)
+    finish_lessons(session, enrollment)
     attempt = assessments.start_attempt(
         session, enrollment=enrollment, quiz=assessments.quiz_of(version, kind="posttest")
     )

@@ -26,6 +26,7 @@ from app.models import (
 )
 from tests.conftest import form_token, login
 from tests.factories import PASSWORD, World
+from tests.learning.helpers import api_take_pretest
 
 pytestmark = pytest.mark.usefixtures("courses_imported")
 
@@ -67,8 +68,7 @@ def test_failed_lesson_completion_leaves_no_progress(
     crashing_client: TestClient, session: Session, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     h = bearer(crashing_client, world.learner.nip or "")
-    crashing_client.post("/api/v1/courses/smart-governance/enrollment", headers=h)
-    lesson = crashing_client.get("/api/v1/courses/smart-governance", headers=h).json()
+    lesson = api_take_pretest(crashing_client, h, "smart-governance")
     first = lesson["modules"][0]["lessons"][0]["id"]
     fail_after(monkeypatch, "app.completion.api.CompletionOut")
     assert crashing_client.post(f"/api/v1/lessons/{first}/completion", headers=h).status_code == 500

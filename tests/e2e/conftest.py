@@ -29,6 +29,9 @@ def free_port() -> int:
 # privacy notice already accepted by it.
 A11Y_USER = "aksesibilitas@cakap.test"
 A11Y_PASSWORD = "Aksesibilitas-2026"
+# And one for the offline quiz walk (tests/e2e/test_quiz_offline.py).
+OFFLINE_USER = "luring@cakap.test"
+OFFLINE_PASSWORD = "Kuis-Luring-2026"
 
 
 def prepare(data: Path) -> dict[str, str]:
@@ -50,7 +53,11 @@ def prepare(data: Path) -> dict[str, str]:
         "--instansi",
         "3206",
     ]
-    for step in (["init"], ["demo"], a11y):
+    offline = [*a11y]
+    offline[offline.index(A11Y_USER)] = OFFLINE_USER
+    offline[offline.index(A11Y_PASSWORD)] = OFFLINE_PASSWORD
+    offline[offline.index("Peserta Uji Aksesibilitas")] = "Peserta Uji Kuis Luring"
+    for step in (["init"], ["demo"], a11y, offline):
         subprocess.run(
             [sys.executable, "-m", "app", *step],
             env=env,

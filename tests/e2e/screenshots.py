@@ -46,19 +46,20 @@ def main(base: str = "http://127.0.0.1:8000") -> None:
             if page.locator("form[action$='/enrol'] button").count():
                 page.click("form[action$='/enrol'] button")
             page.screenshot(path=OUT / f"course-enrolled-{label}.png", full_page=True)
-            page.goto(f"{base}/courses/literasi-digital/resume")
-            page.screenshot(path=OUT / f"lesson-{label}.png", full_page=True)
-            page.goto(f"{base}/courses/literasi-digital/quiz/posttest")
+            page.goto(f"{base}/courses/literasi-digital/quiz/pretest")
             if page.locator("text=Lanjutkan mengerjakan").count():
                 page.click("text=Lanjutkan mengerjakan")
-            else:
-                page.click("text=Mulai post-test")
-            page.locator("form[data-autosave] input[name=response]").first.check()
-            page.wait_for_timeout(500)
-            page.screenshot(path=OUT / f"quiz-{label}.png", full_page=True)
-            page.click("text=Periksa dan kumpulkan")
-            page.click("text=Kumpulkan jawaban")
-            page.screenshot(path=OUT / f"quiz-result-{label}.png", full_page=True)
+            elif page.locator("text=Mulai pre-test").count():
+                page.click("text=Mulai pre-test")
+            if page.locator("form.question:not([hidden]) input[name=response]").count():
+                page.locator("form.question:not([hidden]) input[name=response]").first.check()
+                page.wait_for_timeout(500)
+                page.screenshot(path=OUT / f"quiz-{label}.png", full_page=True)
+                page.click("text=Periksa dan kumpulkan")
+                page.click("text=Kumpulkan jawaban")
+                page.screenshot(path=OUT / f"quiz-result-{label}.png", full_page=True)
+            page.goto(f"{base}/courses/literasi-digital/resume")
+            page.screenshot(path=OUT / f"lesson-{label}.png", full_page=True)
             page.goto(f"{base}/training/external")
             page.screenshot(path=OUT / f"external-training-{label}.png", full_page=True)
             page.goto(f"{base}/account/data")

@@ -91,8 +91,11 @@ def test_learner_pages_have_no_serious_axe_violations(live_server: str, browser:
     if page.locator("form[action$='/enrol'] button").count():
         page.click("form[action$='/enrol'] button")
     found["course (enrolled)"] = _serious(page)
-    page.goto(f"{live_server}/courses/literasi-digital/resume")
-    found["lesson"] = _serious(page)
+    page.goto(
+        f"{live_server}/courses/literasi-digital/"
+        "lessons/pengantar-literasi-digital/literasi-digital-dan-empat-pilar"
+    )
+    found["lesson before the pre-test"] = _serious(page)
     page.goto(f"{live_server}/courses/literasi-digital/quiz/pretest")
     found["quiz start"] = _serious(page)
     if page.locator("text=Mulai pre-test").count():
@@ -105,6 +108,8 @@ def test_learner_pages_have_no_serious_axe_violations(live_server: str, browser:
         found["review"] = _serious(page)
         page.click("text=Kumpulkan jawaban")
     found["result"] = _serious(page)
+    page.goto(f"{live_server}/courses/literasi-digital/resume")
+    found["lesson"] = _serious(page)
     page.goto(f"{live_server}/courses/literasi-digital/evaluations/pengajar")
     found["evaluation"] = _serious(page)
     context.close()

@@ -44,7 +44,7 @@ def test_acknowledged_answer_survives_sigkill(tmp_path: Path) -> None:
         call(base, "POST", "/api/v1/me/consent", token)
         call(base, "POST", "/api/v1/courses/smart-governance/enrollment", token)
         outline = call(base, "GET", "/api/v1/courses/smart-governance", token)
-        quiz_id = next(q["id"] for q in outline["quizzes"] if q["kind"] == "posttest")
+        quiz_id = next(q["id"] for q in outline["quizzes"] if q["kind"] == "pretest")
         attempt = call(base, "POST", f"/api/v1/quizzes/{quiz_id}/attempts", token)
         question = next(q for q in attempt["questions"] if q["type"] == "single")
         choice = question["choices"][-1]["id"]

@@ -44,10 +44,10 @@ def journey_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 def answer_current(page: Page, questions: dict[str, Question], *, right: bool = True) -> None:
-    key = page.locator("input[name=question]").get_attribute("value")
+    form = page.locator("form[data-autosave]:not([hidden])")
+    key = form.locator("input[name=question]").get_attribute("value")
     assert key is not None
     q = questions[key]
-    form = page.locator("form[data-autosave]")
     if q.type == "single":
         ids = [str(c["id"]) for c in q.choices if c["correct"] == right]
         form.locator(f"input[value='{ids[0]}']").check()
@@ -78,19 +78,23 @@ def take_quiz(
             page.context.set_offline(True)  # the signal drops before she answers
         answer_current(page, questions, right=right)
         if offline:
-            expect(page.locator(".save-state")).to_contain_text("Belum terkirim")
+            expect(page.locator("form.question:not([hidden]) .save-state")).to_contain_text(
+                "Belum terkirim"
+            )
             page.context.set_offline(False)
             page.evaluate("window.dispatchEvent(new Event('online'))")
-        expect(page.locator(".save-state")).to_have_text("Tersimpan ✓")
+        expect(page.locator("form.question:not([hidden]) .save-state")).to_have_text("Tersimpan ✓")
         if interrupt and n == 4:
             # a reload in the middle of the post-test shows the same paper with the answer kept
             page.reload()
             expect(page.locator("h1")).to_contain_text(f"soal {n} dari {total}")
-            expect(page.locator(".save-state")).to_have_text("Tersimpan")
+            expect(page.locator("form.question:not([hidden]) .save-state")).to_have_text(
+                "Tersimpan"
+            )
         if n < total:
-            page.click("text=Simpan & berikutnya ›")
+            page.locator("form.question:not([hidden])").get_by_text("Simpan & berikutnya ›").click()
         else:
-            page.click("text=Simpan & periksa")
+            page.locator("form.question:not([hidden])").get_by_text("Simpan & periksa").click()
     expect(page.locator("h1")).to_have_text("Periksa sebelum mengumpulkan")
     page.click("text=Kumpulkan jawaban")
 

@@ -25,7 +25,7 @@ from app.learning import service as learning
 from app.models import Certificate, CertificateRevision
 from tests import factories
 from tests.conftest import COURSES
-from tests.learning.helpers import right
+from tests.learning.helpers import finish_lessons, right
 
 REDIS_URL = os.environ.get("CAKAP_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 
@@ -41,11 +41,7 @@ def _complete_courses(db: Database, n: int) -> list[int]:
             enrollment = learning.enrol(
                 s, user=factories.UserFactory(instansi_id=inst.id), version=version
             )
-            for module in version.modules:
-                for lesson in module.lessons:
-                    completion.complete_lesson(
-                        s, enrollment=enrollment, module=module, lesson=lesson
-                    )
+            finish_lessons(s, enrollment)
             attempt = assessments.start_attempt(
                 s, enrollment=enrollment, quiz=assessments.quiz_of(version, kind="posttest")
             )

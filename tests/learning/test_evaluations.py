@@ -9,6 +9,7 @@ from app.learning import service as learning
 from app.models import EvaluationResponse
 from tests.conftest import csrf_from, form_token, login
 from tests.factories import PASSWORD, World
+from tests.learning.helpers import finish_lessons
 
 pytestmark = pytest.mark.usefixtures("courses_imported")
 
@@ -18,9 +19,7 @@ GOOD = {"penguasaan-materi": 5, "sistematika": 4, "bahasa": 4, "relevansi": 5, "
 def _finish_lessons(session: Session, world: World, slug: str = "smart-governance"):  # type: ignore[no-untyped-def]
     version = courses.published_course(session, slug=slug)
     enrollment = learning.enrol(session, user=world.learner, version=version)
-    for module in version.modules:
-        for lesson in module.lessons:
-            completion.complete_lesson(session, enrollment=enrollment, module=module, lesson=lesson)
+    finish_lessons(session, enrollment)
     session.commit()
     return version, enrollment
 

@@ -9,7 +9,7 @@ from app.courses.outline import QuestionOutline, question_outline
 from app.models import Course, Question, Quiz
 from tests.conftest import QueryCounter, csrf_from, form_token, login
 from tests.factories import PASSWORD, World
-from tests.learning.helpers import right
+from tests.learning.helpers import api_finish_lessons, api_take_pretest, right
 
 pytestmark = pytest.mark.usefixtures("courses_imported")
 
@@ -75,6 +75,9 @@ def test_api_journey_from_enrolment_to_completion(
     assert client.post("/api/v1/courses/smart-governance/enrollment", headers=h).status_code == 200
     assert client.post("/api/v1/courses/smart-governance/enrollment", headers=h).status_code == 200
     outline = client.get("/api/v1/courses/smart-governance", headers=h).json()
+    pretest = next(q["id"] for q in outline["quizzes"] if q["kind"] == "pretest")
+    pre = client.post(f"/api/v1/quizzes/{pretest}/attempts", headers=h).json()
+    assert client.post(f"/api/v1/attempts/{pre['id']}/submission", headers=h).status_code == 200
     lesson_ids = [les["id"] for m in outline["modules"] for les in m["lessons"]]
     for lesson_id in lesson_ids:
         r = client.post(f"/api/v1/lessons/{lesson_id}/completion", headers=h)
@@ -114,9 +117,9 @@ def test_api_journey_from_enrolment_to_completion(
             "status": "completed",
             "completed_at": progress[0]["completed_at"],
             "jp": 6,
-            "pretest_score": None,
+            "pretest_score": 0.0,
             "posttest_score": 100.0,
-            "learning_gain": None,
+            "learning_gain": 100.0,
         }
     ]
     assert client.get("/api/v1/me", headers=h).json()["jp_this_year"] == 6
@@ -126,9 +129,8 @@ def test_no_response_before_submission_contains_a_correct_answer(
     client: TestClient, session: Session, world: World
 ) -> None:
     h = bearer(client, world.learner.nip or "")
-    client.post("/api/v1/courses/literasi-digital/enrollment", headers=h)
+    quiz_id = api_finish_lessons(client, h, "literasi-digital")["posttest"]
     outline = client.get("/api/v1/courses/literasi-digital", headers=h)
-    quiz_id = next(q["id"] for q in outline.json()["quizzes"] if q["kind"] == "posttest")
     attempt = client.post(f"/api/v1/quizzes/{quiz_id}/attempts", headers=h)
     bodies = [outline.text, attempt.text]
     assert '"correct"' not in attempt.text and "explanation" not in attempt.text
@@ -153,9 +155,9 @@ def test_no_response_before_submission_contains_a_correct_answer(
 def test_quiz_works_without_javascript_one_question_per_post(
     client: TestClient, session: Session, world: World
 ) -> None:
+    api_finish_lessons(client, bearer(client, world.learner.nip or ""), "keputusan-berbasis-data")
     login(client, world.learner.nip or "")
     token = form_token(client, "/courses/keputusan-berbasis-data")
-    client.post("/courses/keputusan-berbasis-data/enrol", data={"csrf_token": token})
     page = client.post(
         "/courses/keputusan-berbasis-data/quiz/posttest/start", data={"csrf_token": token}
     )
@@ -168,7 +170,11 @@ def test_quiz_works_without_javascript_one_question_per_post(
     questions = _questions(session)
     for n in range(1, size + 1):
         page = client.get(attempt_url, params={"q": n})
-        key = re.search(r'name="question" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        shown = re.findall(r'<form[^>]* id="soal-(\d+)"[^>]*?( hidden)?>', page.text)
+        assert [i for i, hidden in shown if not hidden] == [str(n)], "one question on show"
+        key = re.search(  # type: ignore[union-attr]
+            rf'id="soal-{n}".*?name="question" value="([^"]+)"', page.text, re.S
+        ).group(1)
         value = right(questions[key])
         values = (
             value
@@ -199,6 +205,7 @@ def test_lesson_pages_mark_done_and_resume(client: TestClient, world: World) -> 
     login(client, world.learner.nip or "")
     token = form_token(client, "/courses/smart-governance")
     client.post("/courses/smart-governance/enrol", data={"csrf_token": token})
+    api_take_pretest(client, bearer(client, world.learner.nip or ""), "smart-governance")
     first = client.get("/courses/smart-governance/resume", follow_redirects=False).headers[
         "location"
     ]
@@ -233,7 +240,7 @@ def test_another_learner_cannot_touch_my_attempt(
     mine = bearer(client, world.learner.nip or "")
     client.post("/api/v1/courses/smart-governance/enrollment", headers=mine)
     outline = client.get("/api/v1/courses/smart-governance", headers=mine).json()
-    quiz_id = next(q["id"] for q in outline["quizzes"] if q["kind"] == "posttest")
+    quiz_id = next(q["id"] for q in outline["quizzes"] if q["kind"] == "pretest")
     attempt_json = client.post(f"/api/v1/quizzes/{quiz_id}/attempts", headers=mine).json()
     theirs = bearer(client, world.learner2.nip or "")
     assert client.post(f"/api/v1/quizzes/{quiz_id}/attempts", headers=theirs).status_code == 404
@@ -258,9 +265,9 @@ def test_another_learner_cannot_touch_my_attempt(
 def test_lesson_page_uses_a_fixed_number_of_queries(
     client: TestClient, world: World, queries: QueryCounter
 ) -> None:
+    api_take_pretest(client, bearer(client, world.learner.nip or ""), "literasi-digital")
     login(client, world.learner.nip or "")
     token = form_token(client, "/courses/literasi-digital")
-    client.post("/courses/literasi-digital/enrol", data={"csrf_token": token})
     url = client.get("/courses/literasi-digital/resume", follow_redirects=False).headers["location"]
     client.post(f"{url}/complete", data={"csrf_token": token})
     counts = []

@@ -14,7 +14,7 @@ from app.courses.outline import Outline
 from app.learning import service as learning
 from app.models import Attempt, JpEntry
 from tests.factories import World
-from tests.learning.helpers import right, wrong
+from tests.learning.helpers import finish_lessons, right, take_pretest, wrong
 
 pytestmark = pytest.mark.usefixtures("courses_imported")
 
@@ -23,11 +23,11 @@ def _course(session: Session, slug: str = "smart-governance") -> Outline:
     return courses.published_course(session, slug=slug)
 
 
-def _all_lessons(session: Session, world: World, version: Outline) -> None:
+def _enrolled_with_lessons_done(session: Session, world: World, version: Outline):  # type: ignore[no-untyped-def]
+    """Enrolled, pre-test taken and every lesson done: the post-test is open."""
     enrollment = learning.enrol(session, user=world.learner, version=version)
-    for module in version.modules:
-        for lesson in module.lessons:
-            completion.complete_lesson(session, enrollment=enrollment, module=module, lesson=lesson)
+    finish_lessons(session, enrollment)
+    return enrollment
 
 
 def _take(session: Session, enrollment, quiz, *, correct: bool = True) -> Attempt:  # type: ignore[no-untyped-def]
@@ -53,13 +53,12 @@ def test_only_learners_enrol(session: Session, world: World) -> None:
 
 def test_full_course_completes_once_and_credits_jp(session: Session, world: World) -> None:
     version = _course(session)
-    _all_lessons(session, world, version)
-    enrollment = learning.enrollment_for(session, user=world.learner, course_id=version.course_id)
-    assert enrollment is not None and enrollment.status == "in_progress", "post-test still required"
-
+    enrollment = learning.enrol(session, user=world.learner, version=version)
     pre = _take(session, enrollment, assessments.quiz_of(version, kind="pretest"), correct=False)
     assert pre.score == 0 and enrollment.pretest_score == 0
     assert enrollment.status == "in_progress", "the pre-test never completes a course"
+    finish_lessons(session, enrollment)
+    assert enrollment.status == "in_progress", "post-test still required"
 
     post = _take(session, enrollment, assessments.quiz_of(version, kind="posttest"))
     assert post.score == 100 and post.passed
@@ -80,6 +79,7 @@ def test_lesson_completion_is_idempotent_and_resume_points_at_the_next_lesson(
 ) -> None:
     version = _course(session)
     enrollment = learning.enrol(session, user=world.learner, version=version)
+    take_pretest(session, enrollment)
     first_module = version.modules[0]
     completion.complete_lesson(
         session, enrollment=enrollment, module=first_module, lesson=first_module.lessons[0]
@@ -96,7 +96,7 @@ def test_lesson_completion_is_idempotent_and_resume_points_at_the_next_lesson(
 
 def test_paper_is_fixed_per_attempt_and_resumes(session: Session, world: World) -> None:
     version = _course(session)
-    enrollment = learning.enrol(session, user=world.learner, version=version)
+    enrollment = _enrolled_with_lessons_done(session, world, version)
     quiz = assessments.quiz_of(version, kind="posttest")
     first = assessments.start_attempt(session, enrollment=enrollment, quiz=quiz)
     again = assessments.start_attempt(session, enrollment=enrollment, quiz=quiz)
@@ -108,7 +108,7 @@ def test_paper_is_fixed_per_attempt_and_resumes(session: Session, world: World) 
 
 def test_posttest_attempts_are_limited(session: Session, world: World) -> None:
     version = _course(session)
-    enrollment = learning.enrol(session, user=world.learner, version=version)
+    enrollment = _enrolled_with_lessons_done(session, world, version)
     quiz = assessments.quiz_of(version, kind="posttest")
     for _ in range(version.max_attempts):
         assert not _take(session, enrollment, quiz, correct=False).passed
@@ -127,7 +127,7 @@ def test_pretest_is_taken_once(session: Session, world: World) -> None:
 
 def test_expired_attempt_is_finished_with_its_saved_answers(session: Session, world: World) -> None:
     version = _course(session)
-    enrollment = learning.enrol(session, user=world.learner, version=version)
+    enrollment = _enrolled_with_lessons_done(session, world, version)
     quiz = assessments.quiz_of(version, kind="posttest")
     attempt = assessments.start_attempt(session, enrollment=enrollment, quiz=quiz)
     items = assessments.paper(session, attempt=attempt)
@@ -153,7 +153,7 @@ def test_expired_attempt_is_finished_with_its_saved_answers(session: Session, wo
 
 def test_submission_is_graded_once(session: Session, world: World) -> None:
     version = _course(session)
-    enrollment = learning.enrol(session, user=world.learner, version=version)
+    enrollment = _enrolled_with_lessons_done(session, world, version)
     quiz = assessments.quiz_of(version, kind="posttest")
     graded = _take(session, enrollment, quiz, correct=False)
     again = completion.submit_attempt(session, attempt_id=graded.id)
@@ -168,7 +168,7 @@ def test_answers_are_validated_against_the_paper(session: Session, world: World)
     from app.core.errors import Invalid, NotFound
 
     version = _course(session)
-    enrollment = learning.enrol(session, user=world.learner, version=version)
+    enrollment = _enrolled_with_lessons_done(session, world, version)
     attempt = assessments.start_attempt(
         session, enrollment=enrollment, quiz=assessments.quiz_of(version, kind="posttest")
     )

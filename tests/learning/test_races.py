@@ -18,7 +18,7 @@ from app.learning import service as learning
 from app.models import Answer, Attempt, JpEntry, User
 from tests import factories
 from tests.conftest import COURSES
-from tests.learning.helpers import right
+from tests.learning.helpers import finish_lessons, right
 
 N = 20
 
@@ -67,7 +67,7 @@ def _start(db: Database, enrollment_id: int, kind: str = "posttest") -> int:
 
 def test_parallel_start_attempt_gives_one_attempt(real_database: Database) -> None:
     _, enrollment_id = _setup(real_database)
-    ids = _parallel(N, lambda: _start(real_database, enrollment_id))
+    ids = _parallel(N, lambda: _start(real_database, enrollment_id, kind="pretest"))
     assert len(set(ids)) == 1
     with real_database.unit_of_work(write=False) as s:
         assert s.scalar(select(func.count()).select_from(Attempt)) == 1
@@ -85,7 +85,7 @@ def _answer_all(db: Database, attempt_id: int) -> None:
 
 def test_parallel_saves_of_one_answer_leave_one_row(real_database: Database) -> None:
     _, enrollment_id = _setup(real_database)
-    attempt_id = _start(real_database, enrollment_id)
+    attempt_id = _start(real_database, enrollment_id, kind="pretest")
 
     def save() -> None:
         with real_database.unit_of_work() as s:
@@ -108,8 +108,7 @@ def test_parallel_submissions_give_one_graded_result_and_jp_once(real_database: 
         assert enrollment is not None
         version = outlines.outline(s, enrollment.version_id)
         assert version is not None
-        for module, lesson in version.lessons():
-            completion.complete_lesson(s, enrollment=enrollment, module=module, lesson=lesson)
+        finish_lessons(s, enrollment)
     attempt_id = _start(real_database, enrollment_id)
     _answer_all(real_database, attempt_id)
 
@@ -129,28 +128,21 @@ def test_parallel_submissions_give_one_graded_result_and_jp_once(real_database: 
 
 
 def test_parallel_completions_credit_jp_once(real_database: Database) -> None:
+    """Every rule met at once (lessons, a passed post-test graded without the completion
+    check), then many requests run the check together: one completion, one JP entry."""
     user_id, enrollment_id = _setup(real_database)
     with real_database.unit_of_work() as s:
         enrollment = learning.repository.enrollment_by_id(s, enrollment_id)
         assert enrollment is not None
-        version = outlines.outline(s, enrollment.version_id)
-        assert version is not None
-        lessons = version.lessons()
-        for module, lesson in lessons[:-1]:
-            completion.complete_lesson(s, enrollment=enrollment, module=module, lesson=lesson)
+        finish_lessons(s, enrollment)
     attempt_id = _start(real_database, enrollment_id)
     _answer_all(real_database, attempt_id)
     with real_database.unit_of_work() as s:
-        assert completion.submit_attempt(s, attempt_id=attempt_id).passed
+        assert assessments.submit(s, attempt_id=attempt_id).passed
 
     def complete_last() -> None:
         with real_database.unit_of_work() as s:
-            enrollment = learning.repository.enrollment_by_id(s, enrollment_id)
-            assert enrollment is not None
-            version = outlines.outline(s, enrollment.version_id)
-            assert version is not None
-            module, lesson = version.lessons()[-1]
-            completion.complete_lesson(s, enrollment=enrollment, module=module, lesson=lesson)
+            assert completion.check(s, enrollment_id=enrollment_id)
 
     _parallel(N, complete_last)
     with real_database.unit_of_work(write=False) as s:
@@ -175,11 +167,7 @@ def test_parallel_completions_of_different_learners_number_certificates_without_
         for _ in range(n):
             user = factories.UserFactory(instansi_id=inst.id)
             enrollment = learning.enrol(s, user=user, version=version)
-            for module in version.modules:
-                for lesson in module.lessons:
-                    completion.complete_lesson(
-                        s, enrollment=enrollment, module=module, lesson=lesson
-                    )
+            finish_lessons(s, enrollment)
             quiz = assessments.quiz_of(version, kind="posttest")
             attempt = assessments.start_attempt(s, enrollment=enrollment, quiz=quiz)
             for item in assessments.paper(s, attempt=attempt):
@@ -239,11 +227,7 @@ def test_batch_reissue_renders_in_several_processes(real_database: Database) -> 
             enrollment = learning.enrol(
                 s, user=factories.UserFactory(instansi_id=inst.id), version=version
             )
-            for module in version.modules:
-                for lesson in module.lessons:
-                    completion.complete_lesson(
-                        s, enrollment=enrollment, module=module, lesson=lesson
-                    )
+            finish_lessons(s, enrollment)
             attempt = assessments.start_attempt(
                 s, enrollment=enrollment, quiz=assessments.quiz_of(version, kind="posttest")
             )
