@@ -14,6 +14,7 @@ from app.models import EvaluationResponse, Instansi
 from tests.analytics.cohort import bearer, unit_hr
 from tests.conftest import QueryCounter, login
 from tests.factories import World
+from tests.learning.helpers import finish_lessons
 
 URL = "/api/v1/courses/smart-governance/evaluations/summary"
 PENGAJAR = ("penguasaan-materi", "sistematika", "bahasa", "relevansi", "motivasi")
@@ -157,9 +158,7 @@ def test_a_submission_records_the_learners_instansi_and_nothing_finer(
 ) -> None:
     version = courses.published_course(session, slug="smart-governance")
     enrollment = learning.enrol(session, user=world.learner, version=version)
-    for module in version.modules:
-        for lesson in module.lessons:
-            completion.complete_lesson(session, enrollment=enrollment, module=module, lesson=lesson)
+    finish_lessons(session, enrollment)  # the pre-test first, then every lesson
     completion.submit_evaluation(
         session,
         enrollment=enrollment,
