@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.config import ROOT, Settings, get_settings
@@ -127,6 +128,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             ]
             return JSONResponse({"detail": errors}, status_code=422)
         return _error_response(request, 422, "Data yang dikirim tidak lengkap atau tidak valid.")
+
+    @app.exception_handler(DBAPIError)
+    async def database_refused(request: Request, exc: DBAPIError) -> Response:
+        # PostgreSQL refuses a NUL character in text, wherever it came from (a path, a query
+        # string, a form, a JSON string); SQLite stores it. The request's transaction is
+        # already rolled back: say what was wrong instead of answering 500.
+        if "NUL" in str(exc.orig):
+            return _error_response(request, 400, "Masukan berisi karakter yang tidak sah (NUL).")
+        return await unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
