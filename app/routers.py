@@ -9,6 +9,8 @@ from app.accounts import routes as accounts_routes
 from app.admin import routes as admin_routes
 from app.assessments import api as assessments_api
 from app.assessments import routes as assessments_routes
+from app.assignments import api as assignments_api
+from app.assignments import routes as assignments_routes
 from app.catalog import api as catalog_api
 from app.catalog import routes as catalog_routes
 from app.certificates import api as certificates_api
@@ -51,6 +53,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (jobs_routes.router, ""),
     (privacy_routes.router, ""),
     (admin_routes.router, ""),
+    (assignments_routes.router, ""),
     (accounts_api.router, API_PREFIX),
     (dashboard_api.router, API_PREFIX),
     (catalog_api.router, API_PREFIX),
@@ -61,6 +64,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (people_api.router, API_PREFIX),
     (jobs_api.router, API_PREFIX),
     (privacy_api.router, API_PREFIX),
+    (assignments_api.router, API_PREFIX),
 ]
 
 

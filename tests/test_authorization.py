@@ -25,7 +25,14 @@ PUBLIC = {
     ("POST", "/verify"),
     ("GET", "/api/v1/verify/{code}"),
 }
-STAFF_PREFIXES = ("/hr", "/admin", "/trainer", "/api/v1/people", "/api/v1/reports")
+STAFF_PREFIXES = (
+    "/hr",
+    "/admin",
+    "/trainer",
+    "/api/v1/people",
+    "/api/v1/reports",
+    "/api/v1/assignments",
+)
 
 
 def _routes(app: object) -> list[tuple[str, str]]:
