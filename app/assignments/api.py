@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.accounts.deps import ApiHrUser, ApiUser
-from app.assignments import service
+from app.assignments import progress, service
 from app.assignments.schemas import (
     AssignmentCreatedOut,
     AssignmentIn,
@@ -43,7 +43,7 @@ def create_assignment(
         id=assignment.id,
         course=assignment.course.slug,
         due_on=assignment.due_on,
-        people=service.people_count(db, viewer=user, assignment=assignment),
+        people=progress.people_count(db, viewer=user, assignment=assignment),
     )
 
 
@@ -64,7 +64,7 @@ def list_assignments(db: ReadSession, user: ApiHrUser) -> list[AssignmentOut]:
             not_started=row.progress.not_started,
             overdue=row.progress.overdue,
         )
-        for row in service.overview(db, viewer=user)
+        for row in progress.overview(db, viewer=user)
     ]
 
 
@@ -77,5 +77,5 @@ def my_assignments(db: ReadSession, user: ApiUser) -> list[MyAssignmentOut]:
             due_on=m.assignment.due_on,
             status=m.status,
         )
-        for m in service.mine(db, user=user)
+        for m in progress.mine(db, user=user)
     ]

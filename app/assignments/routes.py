@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.deps import HrUser, verify_csrf
-from app.assignments import service
+from app.assignments import progress, service
 from app.assignments.deps import PageAssignment, PageNotice
 from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.templating import redirect, render
@@ -32,7 +32,7 @@ def _date(value: str) -> date | None:
 
 @router.get("/hr/assignments", response_class=HTMLResponse)
 def assignments(request: Request, db: ReadSession, user: HrUser) -> Response:
-    return render(request, "assignments/list.html", {"rows": service.overview(db, viewer=user)})
+    return render(request, "assignments/list.html", {"rows": progress.overview(db, viewer=user)})
 
 
 def _form_page(
@@ -136,7 +136,7 @@ def _detail(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    row, people = service.detail(db, viewer=user, assignment=assignment)
+    row, people = progress.detail(db, viewer=user, assignment=assignment)
     return render(
         request,
         "assignments/detail.html",

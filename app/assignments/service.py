@@ -65,38 +65,6 @@ def status_of(enrollment: Enrollment | None, *, due_on: date, today: date) -> st
 # -- HR ------------------------------------------------------------------------------------
 
 
-@dataclass
-class Progress:
-    people: int = 0
-    completed: int = 0
-    in_progress: int = 0
-    not_started: int = 0
-    overdue: int = 0
-
-    def percent(self, part: int) -> int:
-        return round(100 * part / self.people) if self.people else 0
-
-
-@dataclass
-class AssignmentRow:
-    assignment: Assignment
-    title: str
-    progress: Progress
-    today: date
-    can_manage: bool
-
-    @property
-    def is_past_due(self) -> bool:
-        return self.today > self.assignment.due_on
-
-
-def _progress(counted: tuple[int, int, int] | None, *, past_due: bool) -> Progress:
-    people, completed, started = counted or (0, 0, 0)
-    if past_due:
-        return Progress(people, completed, 0, 0, people - completed)
-    return Progress(people, completed, started, people - completed - started, 0)
-
-
 def visible(scope: Scope, assignment: Assignment) -> bool:
     return scope.everyone or (
         scope.instansi_id is not None and assignment.instansi_id == scope.instansi_id
@@ -121,49 +89,7 @@ def get_for_hr(session: Session, *, viewer: User, assignment_id: int) -> Assignm
     return found
 
 
-def overview(session: Session, *, viewer: User) -> list[AssignmentRow]:
-    """Every assignment the viewer may see, with progress among the people in her scope."""
-    scope = accounts.scope_of(session, viewer)
-    if scope.nobody:
-        return []
-    rows = repository.of_instansi(
-        session, instansi_id=None if scope.everyone else scope.instansi_id
-    )
-    counted = repository.counts(session, assignment_ids=[a.id for a in rows], people=scope.people())
-    out = []
-    for a in rows:
-        today = today_in(a.instansi)
-        past_due = a.status == "active" and today > a.due_on
-        out.append(
-            AssignmentRow(
-                a,
-                _title(a),
-                _progress(counted.get(a.id), past_due=past_due),
-                today,
-                may_manage(viewer, scope, a),
-            )
-        )
-    return out
-
-
-def detail(
-    session: Session, *, viewer: User, assignment: Assignment
-) -> tuple[AssignmentRow, list[tuple[User, str]]]:
-    """One assignment's progress and its people (in the viewer's scope) with their status."""
-    scope = accounts.scope_of(session, viewer)
-    today = today_in(assignment.instansi)
-    people = repository.people_of(session, assignment=assignment, people=scope.people())
-    statuses = [(u, status_of(e, due_on=assignment.due_on, today=today)) for u, e in people]
-    progress = Progress(people=len(statuses))
-    for _, s in statuses:
-        setattr(progress, s, getattr(progress, s) + 1)
-    row = AssignmentRow(
-        assignment, _title(assignment), progress, today, may_manage(viewer, scope, assignment)
-    )
-    return row, statuses
-
-
-def _title(assignment: Assignment) -> str:
+def title_of(assignment: Assignment) -> str:
     version = assignment.course.current_version
     return version.title if version is not None else assignment.course.slug
 
@@ -332,13 +258,6 @@ def _filters(
     }
 
 
-def people_count(session: Session, *, viewer: User, assignment: Assignment) -> int:
-    """Everyone the assignment targets within the viewer's scope, completed included."""
-    scope = accounts.scope_of(session, viewer)
-    counted = repository.counts(session, assignment_ids=[assignment.id], people=scope.people())
-    return counted.get(assignment.id, (0, 0, 0))[0]
-
-
 def _manageable(session: Session, *, actor: User, assignment: Assignment) -> None:
     if not may_manage(actor, accounts.scope_of(session, actor), assignment):
         raise Forbidden("Penugasan ini dibuat oleh pengelola lain.")
@@ -385,26 +304,6 @@ def withdraw(session: Session, *, actor: User, assignment: Assignment) -> None:
 
 
 # -- Learner -------------------------------------------------------------------------------
-
-
-@dataclass
-class MyAssignment:
-    assignment: Assignment
-    title: str
-    status: str
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-
-def mine(session: Session, *, user: User) -> list[MyAssignment]:
-    """The learner's active assignments, earliest deadline first, with her status."""
-    today = today_in(user.instansi)
-    return [
-        MyAssignment(a, _title(a), status_of(e, due_on=a.due_on, today=today))
-        for a, e in repository.of_person(session, user=user, today=today)
-    ]
 
 
 def needs_enrolment(session: Session, *, user_id: int, course_id: int) -> bool:

@@ -62,6 +62,10 @@ def _enqueue_pending(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A savepoint rolled back (e.g. a unique key taken by a concurrent run): the
+        # transaction goes on, and so do the jobs it queued before.
+        return
     session.info.pop(_PENDING, None)
 
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.assignments import repository
+from app.assignments import progress, repository
 from app.assignments import service as assignments
 from app.core import clock
 from app.models import Assignment, AuditEvent, Enrollment, User
@@ -50,21 +50,22 @@ def _assign(session: Session, world: World, **kw: object) -> Assignment:
     return assignment
 
 
-def test_a_person_created_later_in_a_sub_unit_is_assigned(
-    session: Session, world: World
-) -> None:
+def test_a_person_created_later_in_a_sub_unit_is_assigned(session: Session, world: World) -> None:
     sub = UnitFactory(instansi=world.instansi, parent_id=world.unit.id, code="KEC.SGP.DESA")
     assignment = _assign(session, world)
-    before = assignments.people_count(session, viewer=world.hr, assignment=assignment)
+    before = progress.people_count(session, viewer=world.hr, assignment=assignment)
     newcomer = UserFactory(instansi_id=world.instansi.id, unit_id=sub.id, email="baru@contoh.test")
     session.commit()
-    assert assignments.people_count(session, viewer=world.hr, assignment=assignment) == before + 1
-    [mine] = assignments.mine(session, user=newcomer)
+    assert progress.people_count(session, viewer=world.hr, assignment=assignment) == before + 1
+    [mine] = progress.mine(session, user=newcomer)
     assert mine.assignment.id == assignment.id and mine.status == "not_started"
     # Nobody of the other instansi, and no one who is not a learner (the HR officer, admin).
-    users = {u.id for u, _ in repository.people_of(
-        session, assignment=assignment, people=User.id.is_not(None)
-    )}
+    users = {
+        u.id
+        for u, _ in repository.people_of(
+            session, assignment=assignment, people=User.id.is_not(None)
+        )
+    }
     assert world.hr_other.id not in users and world.hr.id not in users
     assert world.learner.id in users and newcomer.id in users
 
@@ -76,9 +77,12 @@ def test_filter_narrows_to_jenis_asn_and_named_people_are_added(
     elsewhere = UserFactory(instansi_id=world.instansi.id, unit_id=None)
     session.commit()
     assignment = _assign(session, world, jenis_asn="PPPK", nips=[elsewhere.nip])
-    users = {u.id for u, _ in repository.people_of(
-        session, assignment=assignment, people=User.id.is_not(None)
-    )}
+    users = {
+        u.id
+        for u, _ in repository.people_of(
+            session, assignment=assignment, people=User.id.is_not(None)
+        )
+    }
     assert users == {pppk.id, elsewhere.id}
 
 
@@ -88,12 +92,12 @@ def test_statuses_follow_enrolment_completion_and_the_deadline(
     assignment = _assign(session, world, course_slug="smart-governance")
     complete(session, world.learner)
     session.commit()
-    status = {m.assignment.id: m.status for m in assignments.mine(session, user=world.learner)}
+    status = {m.assignment.id: m.status for m in progress.mine(session, user=world.learner)}
     assert status[assignment.id] == "completed"
-    assert assignments.mine(session, user=world.learner2)[0].status == "not_started"
+    assert progress.mine(session, user=world.learner2)[0].status == "not_started"
     clock.freeze(datetime(2026, 12, 21, 3, 0, tzinfo=UTC))
-    assert assignments.mine(session, user=world.learner2)[0].status == "overdue"
-    assert assignments.mine(session, user=world.learner)[0].status == "completed"
+    assert progress.mine(session, user=world.learner2)[0].status == "overdue"
+    assert progress.mine(session, user=world.learner)[0].status == "completed"
 
 
 def test_api_creates_and_lists_assignments_with_counts(
@@ -102,7 +106,12 @@ def test_api_creates_and_lists_assignments_with_counts(
     headers = _bearer(client, world.hr)
     response = client.post(
         "/api/v1/assignments",
-        json={"course": "literasi-digital", "units": ["KEC.SGP"], "people": [], "due_on": "2026-12-20"},
+        json={
+            "course": "literasi-digital",
+            "units": ["KEC.SGP"],
+            "people": [],
+            "due_on": "2026-12-20",
+        },
         headers=headers,
     )
     assert response.status_code == 201, response.text
@@ -117,7 +126,12 @@ def test_api_creates_and_lists_assignments_with_counts(
 
     mine = client.get("/api/v1/me/assignments", headers=_bearer(client, world.learner))
     assert mine.json() == [
-        {"id": body["id"], "course": "literasi-digital", "due_on": "2026-12-20", "status": "not_started"}
+        {
+            "id": body["id"],
+            "course": "literasi-digital",
+            "due_on": "2026-12-20",
+            "status": "not_started",
+        }
     ]
 
 
@@ -241,7 +255,9 @@ def test_hr_assigns_in_the_form_then_extends_and_withdraws_with_audit(
     assignment = session.scalars(select(Assignment)).one()
     assert assignment.status == "withdrawn" and assignment.due_on == date(2027, 1, 15)
     actions = session.scalars(
-        select(AuditEvent.action).where(AuditEvent.object_type == "assignment").order_by(AuditEvent.id)
+        select(AuditEvent.action)
+        .where(AuditEvent.object_type == "assignment")
+        .order_by(AuditEvent.id)
     ).all()
     assert actions == ["assignment.create", "assignment.extend", "assignment.withdraw"]
     extend_event = session.scalars(
@@ -250,7 +266,7 @@ def test_hr_assigns_in_the_form_then_extends_and_withdraws_with_audit(
     assert extend_event.actor_id == world.hr.id
     assert extend_event.detail == {"from": "2026-12-20", "to": "2027-01-15"}
     # Withdrawn: the learner no longer sees it.
-    assert assignments.mine(session, user=world.learner) == []
+    assert progress.mine(session, user=world.learner) == []
 
 
 def test_learner_sees_the_assignment_on_her_dashboard_and_is_enrolled_on_first_visit(
@@ -274,7 +290,10 @@ def test_learner_sees_the_assignment_on_her_dashboard_and_is_enrolled_on_first_v
     # A course nobody assigned her is not enrolled by a visit.
     assert client.get("/courses/smart-governance", follow_redirects=False).status_code == 200
     session.expire_all()
-    assert len(session.scalars(select(Enrollment).where(Enrollment.user_id == world.learner.id)).all()) == 1
+    assert (
+        len(session.scalars(select(Enrollment).where(Enrollment.user_id == world.learner.id)).all())
+        == 1
+    )
 
 
 def test_targets_by_person_gives_one_row_per_person_and_course_with_the_earliest_deadline(
@@ -287,9 +306,9 @@ def test_targets_by_person_gives_one_row_per_person_and_course_with_the_earliest
 
     targets = repository.targets_by_person(people=scope_of(session, world.hr).people())
     rows = session.execute(
-        select(targets.c.user_id, targets.c.course_id, targets.c.due_on).where(
-            targets.c.user_id == world.learner.id
-        ).order_by(targets.c.due_on)
+        select(targets.c.user_id, targets.c.course_id, targets.c.due_on)
+        .where(targets.c.user_id == world.learner.id)
+        .order_by(targets.c.due_on)
     ).all()
     assert [r.due_on for r in rows] == [date(2026, 12, 10), date(2026, 12, 20)]
     other = repository.targets_by_person(people=scope_of(session, world.hr_other).people())
