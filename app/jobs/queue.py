@@ -56,6 +56,8 @@ _PENDING = "cakap.jobs"
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_pending(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the transaction has not committed yet
     for task, args in session.info.pop(_PENDING, []):
         task(*args)
 
