@@ -313,3 +313,24 @@ def test_targets_by_person_gives_one_row_per_person_and_course_with_the_earliest
     assert [r.due_on for r in rows] == [date(2026, 12, 10), date(2026, 12, 20)]
     other = repository.targets_by_person(people=scope_of(session, world.hr_other).people())
     assert session.execute(select(other.c.user_id)).all() == []
+
+
+def test_hr_opts_out_of_the_digest_on_her_account_page_but_a_learner_cannot(
+    client: TestClient, session: Session, world: World
+) -> None:
+    login(client, world.hr.nip or "")
+    page = client.get("/account")
+    assert "Ringkasan mingguan penugasan" in page.text and "Berhenti menerima" in page.text
+    token = form_token(client, "/account")
+    done = client.post(
+        "/account/digest", data={"csrf_token": token, "wants": "tidak"}, follow_redirects=False
+    )
+    assert done.status_code == 303
+    session.expire_all()
+    assert session.get(User, world.hr.id).wants_digest is False  # type: ignore[union-attr]
+    assert "Terima lagi" in client.get("/account").text
+    login(client, world.learner.nip or "")
+    assert "Ringkasan mingguan" not in client.get("/account").text
+    token = form_token(client, "/account")
+    refused = client.post("/account/digest", data={"csrf_token": token, "wants": "tidak"})
+    assert refused.status_code == 403
