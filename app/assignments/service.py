@@ -131,7 +131,9 @@ def create(
     if scope.nobody:
         raise Forbidden("Hanya pengelola kepegawaian yang dapat menugaskan pelatihan.")
     instansi = _instansi(session, actor=actor, scope=scope, code=instansi_code)
-    course = courses.course_by_slug(session, (course_slug or "").strip())
+    if not (course_slug or "").strip():
+        raise TargetError("course", "Pilih kursus yang ditugaskan.")
+    course = courses.course_by_slug(session, course_slug.strip())
     if course is None or course.status != "published" or course.current_version is None:
         raise TargetError("course", "Kursus tidak ditemukan.", status_code=404)
     today = today_in(instansi)
