@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.accounts import service as accounts
 from app.accounts.scope import Scope
 from app.asn.employment import JENIS_JABATAN, normalise_golongan
+from app.asn.nip import normalise_nip
 from app.assignments import repository
 from app.audit import service as audit
 from app.core import clock
@@ -94,12 +95,24 @@ def title_of(assignment: Assignment) -> str:
     return version.title if version is not None else assignment.course.slug
 
 
-NIP_SEPARATORS = re.compile(r"[\s,;]+")
+NIP_LIST_SEPARATORS = re.compile(r"[\n,;]+")
+NIP_LENGTH = 18
 
 
 def parse_nips(text: str) -> list[str]:
-    """NIPs as HR pastes them: one per line, or separated by commas, spaces or semicolons."""
-    return list(dict.fromkeys(n for n in NIP_SEPARATORS.split(text or "") if n))
+    """NIPs as HR pastes them: one per line or separated by commas or semicolons, each written
+    with or without the spaces and dots people put inside a NIP (`1990 0314 2015 03 2 001`);
+    a line of several NIPs separated by spaces is split into them."""
+    found: list[str] = []
+    for chunk in NIP_LIST_SEPARATORS.split(text or ""):
+        value = normalise_nip(chunk)
+        if not value:
+            continue
+        if value.isdigit() and len(value) > NIP_LENGTH and len(value) % NIP_LENGTH == 0:
+            found.extend(value[i : i + NIP_LENGTH] for i in range(0, len(value), NIP_LENGTH))
+        else:
+            found.append(value)
+    return list(dict.fromkeys(found))
 
 
 class TargetError(Invalid):
@@ -221,7 +234,7 @@ def _scope_root(actor: User) -> int | None:
 
 
 def _people(session: Session, *, scope: Scope, instansi: Instansi, nips: list[str]) -> list[User]:
-    wanted = list(dict.fromkeys(n.strip() for n in nips if n and n.strip()))
+    wanted = list(dict.fromkeys(normalise_nip(n) for n in nips if n and normalise_nip(n)))
     if len(wanted) > MAX_TARGETS:
         raise TargetError("people", f"Paling banyak {MAX_TARGETS} NIP sekaligus.")
     found = {u.nip: u for u in repository.users_by_nip(session, nips=wanted)}

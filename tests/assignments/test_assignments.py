@@ -334,3 +334,16 @@ def test_hr_opts_out_of_the_digest_on_her_account_page_but_a_learner_cannot(
     token = form_token(client, "/account")
     refused = client.post("/account/digest", data={"csrf_token": token, "wants": "tidak"})
     assert refused.status_code == 403
+
+
+def test_nips_are_read_as_hr_pastes_them() -> None:
+    pasted = "1990 0314 2015 03 2 001\n199001162020052025, 199204232022092007;\n\n1990.0314.2015.03.2.001"
+    assert assignments.parse_nips(pasted) == [
+        "199003142015032001",
+        "199001162020052025",
+        "199204232022092007",
+    ]
+    assert assignments.parse_nips("199003142015032001 199001162020052025") == [
+        "199003142015032001",
+        "199001162020052025",
+    ]
