@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
+from app.accounts.principal import Principal
 from app.accounts.scope import Scope
 from app.asn.employment import JENIS_JABATAN, normalise_golongan
 from app.asn.nip import normalise_nip
@@ -51,7 +52,10 @@ MAX_TARGETS = 500
 
 def today_in(instansi: Instansi | None) -> date:
     """Today in the instansi's time zone (WIB when it has none)."""
-    zone = instansi.time_zone if instansi is not None else "Asia/Jakarta"
+    return _today_in_zone(instansi.time_zone if instansi is not None else None)
+
+
+def _today_in_zone(zone: str | None) -> date:
     return clock.now().astimezone(ZoneInfo(zone or "Asia/Jakarta")).date()
 
 
@@ -321,24 +325,28 @@ def withdraw(session: Session, *, actor: User, assignment: Assignment) -> None:
 # -- Learner -------------------------------------------------------------------------------
 
 
-def needs_enrolment(session: Session, *, user_id: int, course_id: int) -> bool:
-    """Is she assigned this course and not yet enrolled (the course page enrols her)?"""
-    user = session.get(User, user_id)
-    if user is None or not user.has_role("learner"):
+def needs_enrolment(session: Session, *, principal: Principal, course_id: int) -> bool:
+    """Is this learner, not yet enrolled in the course, assigned it (started, in her
+    instansi's today)? Then the course page enrols her. One query."""
+    if not principal.has_role("learner") or principal.instansi_id is None:
         return False
-    if learning.enrollment_for(session, user=user, course_id=course_id) is not None:
-        return False
-    return repository.is_assigned(
-        session, user=user, course_id=course_id, today=today_in(user.instansi)
+    return any(
+        start_on <= _today_in_zone(zone)
+        for start_on, zone in repository.assigned_start_dates(
+            session,
+            user_id=principal.id,
+            instansi_id=principal.instansi_id,
+            course_id=course_id,
+        )
     )
 
 
-def enrol_assigned(session: Session, *, user_id: int, version: Outline) -> None:
+def enrol_assigned(session: Session, *, principal: Principal, version: Outline) -> None:
     """Enrol her in an assigned course (idempotent; a bookkeeping write after the page)."""
-    if needs_enrolment(session, user_id=user_id, course_id=version.course_id):
-        user = session.get(User, user_id)
-        assert user is not None
-        learning.enrol(session, user=user, version=version)
+    if needs_enrolment(session, principal=principal, course_id=version.course_id):
+        user = session.get(User, principal.id)
+        if user is not None:
+            learning.enrol(session, user=user, version=version)
 
 
 # -- Form choices ------------------------------------------------------------------------

@@ -52,14 +52,14 @@ def course_page(
 ) -> Response:
     seen = service.overview(db, user_id=principal.id, current=current)
     if seen.progress.enrollment is None and assignments.needs_enrolment(
-        db, user_id=principal.id, course_id=current.course_id
+        db, principal=principal, course_id=current.course_id
     ):
         # A mandatory course: enrolled on her first visit, in a small write of its own after
         # this read (the page stays a reader), then shown enrolled. The marker in the URL
         # stops a second redirect should that write fail.
         after_request(
             request,
-            partial(assignments.enrol_assigned, user_id=principal.id, version=current),
+            partial(assignments.enrol_assigned, principal=principal, version=current),
         )
         if "ditugaskan" not in request.query_params:
             return RedirectResponse(f"/courses/{current.course.slug}?ditugaskan=1", 303)
