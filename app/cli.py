@@ -24,6 +24,8 @@ cli.add_typer(people_cli, name="people")
 cli.add_typer(courses_cli, name="courses")
 certificates_cli = typer.Typer(help="Certificates.", no_args_is_help=True)
 cli.add_typer(certificates_cli, name="certificates")
+reminders_cli = typer.Typer(help="Reminders of mandatory training.", no_args_is_help=True)
+cli.add_typer(reminders_cli, name="reminders")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -424,6 +426,37 @@ def certificates_reissue(
     finally:
         db.dispose()
     out.print(f"{count} sertifikat diterbitkan ulang dengan {workers} proses.", highlight=False)
+
+
+@reminders_cli.command("send")
+def reminders_send(
+    today: Annotated[
+        str | None,
+        typer.Option(help="Act as if today were YYYY-MM-DD (default: each instansi's own today)"),
+    ] = None,
+) -> None:
+    """Send the assignment reminders due today and the weekly HR digests. Safe to run again,
+    and on several nodes at once: each reminder goes out once."""
+    from datetime import date
+
+    from app.assignments import reminders
+
+    day = None
+    if today:
+        try:
+            day = date.fromisoformat(today)
+        except ValueError:
+            _fail("--today harus berformat TTTT-BB-HH, misalnya 2026-11-27.")
+    db = _database()
+    try:
+        sent = reminders.send(db, today=day)
+    finally:
+        db.dispose()
+    out.print(
+        f"Pengingat: {sent.emails} email, {sent.notices} pemberitahuan, "
+        f"{sent.digests} ringkasan HR.",
+        highlight=False,
+    )
 
 
 def main() -> None:

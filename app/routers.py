@@ -12,6 +12,8 @@ from app.analytics import api as analytics_api
 from app.analytics import routes as analytics_routes
 from app.assessments import api as assessments_api
 from app.assessments import routes as assessments_routes
+from app.assignments import api as assignments_api
+from app.assignments import routes as assignments_routes
 from app.catalog import api as catalog_api
 from app.catalog import routes as catalog_routes
 from app.certificates import api as certificates_api
@@ -64,6 +66,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (password_reset_routes.router, ""),
     (analytics_routes.router, ""),
     (admin_placement.router, ""),
+    (assignments_routes.router, ""),
     (accounts_api.router, API_PREFIX),
     (dashboard_api.router, API_PREFIX),
     (catalog_api.router, API_PREFIX),
@@ -77,6 +80,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (privacy_api.router, API_PREFIX),
     (analytics_api.router, API_PREFIX),
     (reports_api.router, API_PREFIX),
+    (assignments_api.router, API_PREFIX),
 ]
 
 

@@ -30,7 +30,14 @@ PUBLIC = {
     ("POST", "/verify"),
     ("GET", "/api/v1/verify/{code}"),
 }
-STAFF_PREFIXES = ("/hr", "/admin", "/trainer", "/api/v1/people", "/api/v1/reports")
+STAFF_PREFIXES = (
+    "/hr",
+    "/admin",
+    "/trainer",
+    "/api/v1/people",
+    "/api/v1/reports",
+    "/api/v1/assignments",
+)
 # Staff-only API routes under a path learners also use (/api/v1/courses/…).
 STAFF_PATHS = {"/api/v1/courses/{slug}/gain", "/api/v1/courses/{slug}/evaluations/summary"}
 

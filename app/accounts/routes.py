@@ -171,6 +171,16 @@ def token_create(
     return render(request, "accounts/account.html", {"tokens": tokens, "new_token": token})
 
 
+@router.post("/account/digest")
+def digest_preference(
+    db: WriteSession, user: CurrentUser, wants: Annotated[str, Form(max_length=8)] = ""
+) -> Response:
+    """HR's weekly digest of overdue people: hers to decline (mandatory reminders to learners
+    cannot be declined)."""
+    service.set_digest_preference(db, user=user, wants=wants == "ya")
+    return redirect("/account", flash="Pengaturan ringkasan mingguan disimpan.")
+
+
 @router.post("/account/tokens/{token_id}/delete")
 def token_delete(db: WriteSession, user: CurrentUser, token_id: RowId) -> Response:
     service.revoke_personal_token(db, user=user, token_id=token_id)

@@ -431,6 +431,14 @@ def record_person_view(session: Session, *, person: User, viewer: User) -> None:
     )
 
 
+def set_digest_preference(session: Session, *, user: User, wants: bool) -> None:
+    """Whether an HR officer receives the weekly digest of overdue people."""
+    if not user.has_role("hr"):
+        raise Forbidden("Ringkasan mingguan hanya untuk pengelola kepegawaian.")
+    user.wants_digest = wants
+    session.flush()
+
+
 def hr_instansi_id(user: User) -> int | None:
     """The instansi an HR officer is scoped to (the role's scope, else her own). None means
     no scope, and so nobody to see: never "everyone without an instansi"."""

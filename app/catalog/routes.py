@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.accounts.deps import PagePrincipal, verify_csrf
+from app.assignments import service as assignments
 from app.catalog import service
-from app.core.db import ReadSession, TransactionRoute
+from app.core.db import ReadSession, TransactionRoute, after_request
 from app.core.params import VersionNumber
 from app.core.templating import render
 from app.courses.deps import PageCourse
@@ -48,6 +51,18 @@ def course_page(
     request: Request, db: ReadSession, principal: PagePrincipal, current: PageCourse
 ) -> Response:
     seen = service.overview(db, user_id=principal.id, current=current)
+    if seen.progress.enrollment is None and assignments.needs_enrolment(
+        db, principal=principal, course_id=current.course_id
+    ):
+        # A mandatory course: enrolled on her first visit, in a small write of its own after
+        # this read (the page stays a reader), then shown enrolled. The marker in the URL
+        # stops a second redirect should that write fail.
+        after_request(
+            request,
+            partial(assignments.enrol_assigned, principal=principal, version=current),
+        )
+        if "ditugaskan" not in request.query_params:
+            return RedirectResponse(f"/courses/{current.course.slug}?ditugaskan=1", 303)
     version = seen.version
     return render(
         request,

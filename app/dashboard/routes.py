@@ -6,6 +6,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.deps import CurrentUser, verify_csrf
+from app.assignments import progress as assignment_progress
+from app.assignments import service as assignments
 from app.catalog import service as catalog
 from app.config import get_settings
 from app.core import clock
@@ -31,6 +33,8 @@ def dashboard(request: Request, db: ReadSession, user: CurrentUser) -> Response:
         "dashboard/index.html",
         {
             "year": year,
+            "mandatory": assignment_progress.mine(db, user=user),
+            "notices": assignments.notices(db, user=user),
             "jp_earned": sum(e.jp for e in ledger),
             "jp_target": settings.jp_target_per_year,
             "ledger": ledger,

@@ -56,12 +56,18 @@ _PENDING = "cakap.jobs"
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_pending(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the transaction has not committed yet
     for task, args in session.info.pop(_PENDING, []):
         task(*args)
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A savepoint rolled back (e.g. a unique key taken by a concurrent run): the
+        # transaction goes on, and so do the jobs it queued before.
+        return
     session.info.pop(_PENDING, None)
 
 

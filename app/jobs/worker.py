@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 
 TASK_MODULES = (
+    "app.assignments.tasks",
     "app.certificates.tasks",
     "app.mail.tasks",
     "app.password_reset.tasks",

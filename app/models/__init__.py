@@ -1,5 +1,12 @@
 """All ORM classes; importing this package registers every table on Base.metadata."""
 
+from app.models.assignment import (
+    Assignment,
+    AssignmentPerson,
+    AssignmentReminder,
+    AssignmentUnit,
+    Notice,
+)
 from app.models.audit import AuditEvent
 from app.models.certificate import Certificate, CertificateCounter, CertificateRevision
 from app.models.course import (
@@ -31,6 +38,10 @@ __all__ = [
     "Answer",
     "ApiToken",
     "AppSetting",
+    "Assignment",
+    "AssignmentPerson",
+    "AssignmentReminder",
+    "AssignmentUnit",
     "Attempt",
     "AuditEvent",
     "Certificate",
@@ -51,6 +62,7 @@ __all__ = [
     "LessonProgress",
     "LoginThrottle",
     "Module",
+    "Notice",
     "OutboxMessage",
     "Question",
     "Quiz",

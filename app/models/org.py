@@ -14,6 +14,11 @@ class Instansi(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Deadlines, the JP year and "today" of its people: Asia/Jakarta (WIB), Asia/Makassar
+    # (WITA) or Asia/Jayapura (WIT).
+    time_zone: Mapped[str] = mapped_column(
+        String(40), default="Asia/Jakarta", server_default="Asia/Jakarta"
+    )
 
     units: Mapped[list[Unit]] = relationship(back_populates="instansi", order_by="Unit.code")
 

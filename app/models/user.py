@@ -3,7 +3,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
@@ -50,6 +60,8 @@ class User(Base):
     # counts in the 20-JP compliance of her instansi (PRODUCT.md §2 Transfers).
     retired_on: Mapped[date | None] = mapped_column(Date)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # HR may decline the weekly digest of overdue people (mandatory reminders cannot be declined).
+    wants_digest: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # A first-login code (import, admin or HR reset) is accepted until then, and only once.
     temporary_password_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     privacy_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

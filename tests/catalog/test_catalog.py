@@ -67,7 +67,9 @@ def test_catalogue_and_course_page_use_a_fixed_number_of_queries(
     client.get("/courses/literasi-digital")
     course = queries.count
     assert catalogue <= 4, queries.statements
-    assert course <= 5, queries.statements
+    # 6: one of them asks whether the course is assigned to her (she is not enrolled yet);
+    # an assigned course is enrolled on her first visit (app/assignments).
+    assert course <= 6, queries.statements
     assert cold <= course + 6
 
 

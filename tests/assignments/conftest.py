@@ -1,0 +1,3 @@
+from tests.mail.test_outbox import Inbox, inbox
+
+__all__ = ["Inbox", "inbox"]
