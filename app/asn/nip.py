@@ -121,3 +121,13 @@ def mask_nip(number: str) -> str:
     if len(number) < 8:
         return "*" * len(number)
     return number[:6] + "*" * (len(number) - 8) + number[-2:]
+
+
+def grouped_nip(number: str) -> str:
+    """`198503142015032001` → `19850314 201503 2 001`, the way NIPs are printed on official
+    documents (birth date, appointment or PPPK year and code, gender, sequence). A CSV cell in
+    this form stays text in a spreadsheet; 18 bare digits become a number and lose the last
+    three. Anything that is not 18 ASCII digits is returned as it is."""
+    if len(number) != 18 or not number.isascii() or not number.isdigit():
+        return number
+    return f"{number[:8]} {number[8:14]} {number[14]} {number[15:]}"

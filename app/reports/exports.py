@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from starlette.responses import StreamingResponse
 
+from app.asn.nip import grouped_nip
 from app.core.csv_export import BOM, safe_cell
 
 SPOOL = 1024 * 1024
@@ -79,21 +80,30 @@ def _spool() -> IO[bytes]:
 def write_csv(columns: list[Column], rows: Iterable[Sequence[Any]]) -> tuple[IO[bytes], int]:
     """UTF-8 with a BOM, `;`-separated (what Excel expects where the decimal mark is a comma),
     one header row, formula-safe text cells (app/core/csv_export.py; numbers here are never
-    negative, so only text can start a formula)."""
+    negative, so only text can start a formula), NIPs grouped so that they stay text."""
     out = _spool()
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     buffer.write(BOM)
     writer.writerow([c.name for c in columns])
+    as_text = [c.text for c in columns]
     count = 0
     for count, row in enumerate(rows, start=1):
-        writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in row])
+        writer.writerow([_csv_cell(v, text) for v, text in zip(row, as_text, strict=False)])
         if count % 1000 == 0:
             out.write(buffer.getvalue().encode("utf-8"))
             buffer.seek(0)
             buffer.truncate()
     out.write(buffer.getvalue().encode("utf-8"))
     return out, count
+
+
+def _csv_cell(value: Any, text: bool) -> Any:
+    if not isinstance(value, str):
+        return value
+    # A NIP column is written grouped (asn.nip.grouped_nip): LibreOffice and Excel read 18
+    # bare digits as a number and round it. The XLSX export keeps the digits in a text cell.
+    return safe_cell(grouped_nip(value) if text else value)
 
 
 def write_xlsx(

@@ -82,3 +82,14 @@ def test_bad_ni_pppk_is_rejected(raw: str, message: str) -> None:
 
 def test_mask_keeps_only_the_first_six_and_last_two_digits() -> None:
     assert mask_nip("198503122010011002") == "198503**********02"
+
+
+def test_grouped_nip_is_the_official_printed_form_and_keeps_every_digit() -> None:
+    from app.asn.nip import grouped_nip
+
+    assert grouped_nip("198503142015032001") == "19850314 201503 2 001"
+    assert (
+        grouped_nip("１９８５０３１４２０１５０３２００１")
+        == "１９８５０３１４２０１５０３２００１"
+    )
+    assert grouped_nip("12345") == "12345"
