@@ -199,3 +199,11 @@ def test_audit_export_is_formula_safe_and_audited_itself(
     client.cookies.clear()
     login(client, world.hr.nip or "")
     assert client.get("/admin/audit.csv").status_code == 403
+
+
+def test_the_user_page_title_is_the_name_alone(client: TestClient, world: World) -> None:
+    login(client, world.admin.email or "")
+    page = client.get(f"/admin/users/{world.hr.id}")
+    title = page.text.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert world.hr.name in title and "<form" not in title and "<section" not in title
+    assert page.text.count(f'action="/admin/users/{world.hr.id}/hr-unit"') == 1
