@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
 from app.assignments import repository
-from app.assignments.service import TIME_ZONES, today_in
+from app.assignments.repository import TIME_ZONES
+from app.assignments.service import today_in
 from app.core.db import Database
 from app.core.templating import tanggal
 from app.mail import service as mail

@@ -12,20 +12,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Subquery,
     and_,
     case,
     exists,
     func,
+    literal,
     or_,
     select,
     true,
     union,
 )
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, joinedload
 
 from app.core import clock
 from app.models import (
@@ -43,6 +46,8 @@ from app.models import (
 )
 
 ACTIVE = "active"
+# The zones an instansi may have (models.org.Instansi.time_zone) and their Indonesian names.
+TIME_ZONES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
 def _eligible(today: date) -> ColumnElement[bool]:
@@ -108,8 +113,9 @@ def targets_by_person(
     course_ids: Sequence[int] | None = None,
     today: date | None = None,
 ) -> Subquery:
-    """For the reports: `(user_id, course_id, due_on)` for every person with at least one
-    active, started assignment of the course; `due_on` is the earliest deadline among them.
+    """For the reports: `(user_id, course_id, start_on, due_on)` for every person with at
+    least one active, started assignment of the course; `start_on` and `due_on` are the
+    earliest start and deadline among them.
 
     `people` is a WHERE clause on `User` (pass `scope.people()` from app/accounts/scope.py);
     `course_ids` narrows the courses. Join it on (user_id, course_id) with LEFT OUTER JOIN: a
@@ -125,6 +131,7 @@ def targets_by_person(
         select(
             m.c.user_id.label("user_id"),
             Assignment.course_id.label("course_id"),
+            func.min(Assignment.start_on).label("start_on"),
             func.min(Assignment.due_on).label("due_on"),
         )
         .join(Assignment, Assignment.id == m.c.assignment_id)
@@ -133,6 +140,19 @@ def targets_by_person(
     if people is not None:
         stmt = stmt.join(User, User.id == m.c.user_id).where(people)
     return stmt.subquery("assigned_course")
+
+
+def today_by_zone(zone: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[date]:
+    """Today in the time zone held by `zone` (an instansi's `time_zone` column), as SQL: a
+    deadline is past when the instansi's own date is after it, which in WIT comes two hours
+    before WIB (Assignment.due_on is a date in the instansi's zone)."""
+    now = clock.now()
+    days = {name: now.astimezone(ZoneInfo(name)).date() for name in TIME_ZONES}
+    wib = days.pop("Asia/Jakarta")
+    return case(
+        *((zone == name, literal(day, Date)) for name, day in days.items()),
+        else_=literal(wib, Date),
+    )
 
 
 def _status_columns() -> tuple[Any, Any]:

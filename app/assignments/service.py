@@ -40,7 +40,6 @@ from app.models.user import JenisAsn, Role
 from app.org import repository as org_repository
 from app.org import service as org
 
-TIME_ZONES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 STATUS_LABELS = {
     "not_started": "belum mulai",
     "in_progress": "berjalan",

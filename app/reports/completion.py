@@ -1,6 +1,12 @@
-"""The completion report: per course and unit, how many are enrolled, in progress and done,
-and the enrolments behind each figure. Assignments (and so `assigned`, `overdue` and the
-`not_started` status) arrive with issue 12; until then every row is an enrolment."""
+"""The completion report: per course and unit, how many are assigned, enrolled, in progress,
+done and overdue, and the people behind each figure.
+
+A row is an enrolment (assigned or self-chosen) or a person assigned who has not opened the
+course yet (`not_started`). "Assigned" means an active assignment that has begun today
+(app/assignments resolves who it reaches); "overdue" means assigned, past the deadline in the
+instansi's own date (WIB, WITA or WIT), and not completed. The year filter narrows the
+enrolments to those under way in that year (WIB) and the not-started people to assignments
+whose period (start to deadline) overlaps it."""
 
 from __future__ import annotations
 
@@ -32,13 +38,16 @@ COLUMNS = [
     Column("terlambat", 10),
 ]
 STATUS_LABELS = {"not_started": "Belum mulai", "in_progress": "Berjalan", "completed": "Selesai"}
+# The matrix's figures, in order: assigned, enrolled, in progress, completed, overdue.
+ASSIGNED, ENROLLED, IN_PROGRESS, COMPLETED, OVERDUE = range(5)
+FIGURES = 5
 
 
 @dataclass
 class CourseBlock:
     slug: str
     title: str
-    units: list[tree.Node]  # values: enrolled, in progress, completed
+    units: list[tree.Node]  # values: assigned, enrolled, in progress, completed, overdue
 
     @property
     def rows(self) -> list[tree.Node]:
@@ -46,7 +55,7 @@ class CourseBlock:
 
     @property
     def total(self) -> list[int]:
-        return tree.total(self.units, 3)
+        return tree.total(self.units, FIGURES)
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,8 @@ class Enrolment:
     status: str
     completed_at: datetime | None
     jp: int
+    due_on: date | None
+    overdue: bool
 
     @property
     def status_label(self) -> str:
@@ -85,7 +96,8 @@ def window(year: int | None) -> tuple[datetime | None, datetime | None]:
 def matrix(
     session: Session, *, selection: Selection, course: Course | None, year: int | None
 ) -> list[CourseBlock]:
-    """Course × unit, rolled up the unit tree: one GROUP BY however many enrolments."""
+    """Course × unit, rolled up the unit tree: two GROUP BYs (enrolments, and assigned
+    people not enrolled) however many people."""
     start, end = window(year)
     counts = repository.completion_counts(
         session,
@@ -93,16 +105,15 @@ def matrix(
         course_id=course.id if course else None,
         start=start,
         end=end,
+        today=clock.local_today(),
     )
     by_course: dict[int, list[tuple[int | None, int | None, list[int]]]] = {}
-    for course_id, instansi_id, unit_id, enrolled, in_progress, completed in counts:
-        by_course.setdefault(course_id, []).append(
-            (instansi_id, unit_id, [enrolled, in_progress, completed])
-        )
+    for course_id, instansi_id, unit_id, values in counts:
+        by_course.setdefault(course_id, []).append((instansi_id, unit_id, values))
     present = {leaf[0] for leaves in by_course.values() for leaf in leaves}
     context = unit_context(session, selection, present)
     return [
-        CourseBlock(slug, title, unit_tree(selection, context, by_course[course_id], 3))
+        CourseBlock(slug, title, unit_tree(selection, context, by_course[course_id], FIGURES))
         for course_id, slug, title in repository.courses(session)
         if course_id in by_course
     ]
@@ -123,6 +134,7 @@ def enrolments(
         course_id=course.id if course else None,
         start=start,
         end=end,
+        today=clock.local_today(),
         status=status,
     )
     rows = repository.jp_page(session, stmt, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
@@ -130,11 +142,13 @@ def enrolments(
 
 
 def _status(raw: str) -> str:
-    return "completed" if raw == "completed" else "in_progress"
+    if raw in ("completed", "not_started"):
+        return raw
+    return "in_progress"
 
 
 def _enrolment(r: Sequence[Any]) -> Enrolment:
-    return Enrolment(r[0], r[1], r[2], r[3], _status(r[4]), r[5], int(r[6]))
+    return Enrolment(r[0], r[1], r[2], r[3], _status(r[4]), r[5], int(r[6]), r[7], bool(r[8]))
 
 
 def _local(value: datetime | None) -> str:
@@ -152,9 +166,8 @@ def _json_batches(session: Session, stmt: Any) -> Iterator[list[dict[str, Any]]]
                 "status": _status(r[4]),
                 "completed_at": r[5].isoformat() if r[5] else None,
                 "jp": r[6],
-                "due_on": None,
-                # nothing is overdue before assignments give deadlines (issue 12)
-                "overdue": False,
+                "due_on": r[7].isoformat() if r[7] else None,
+                "overdue": bool(r[8]),
             }
             for r in batch
         ]
@@ -165,7 +178,11 @@ def export(
 ) -> Export:
     start, end = window(year)
     stmt = repository.completion_rows(
-        selection.people(), course_id=course.id if course else None, start=start, end=end
+        selection.people(),
+        course_id=course.id if course else None,
+        start=start,
+        end=end,
+        today=clock.local_today(),
     )
     name = (
         "laporan-penyelesaian"
@@ -181,7 +198,17 @@ def export(
         file, count = write_json({}, _json_batches(session, stmt), dict)
         return Export(file, JSON, f"{name}.json", count)
     table = (
-        (e.nip, e.name, e.unit, e.course, e.status, _local(e.completed_at), e.jp, "", "tidak")
+        (
+            e.nip,
+            e.name,
+            e.unit,
+            e.course,
+            e.status,
+            _local(e.completed_at),
+            e.jp,
+            e.due_on.isoformat() if e.due_on else "",
+            "ya" if e.overdue else "tidak",
+        )
         for e in rows()
     )
     if fmt == "csv":
@@ -195,7 +222,8 @@ def chart(blocks: list[CourseBlock]) -> BarChart:
     """Percent completed of those enrolled, per course."""
     bars = []
     for block in blocks:
-        enrolled, _, completed = block.total
+        total = block.total
+        enrolled, completed = total[ENROLLED], total[COMPLETED]
         share = round(100 * completed / enrolled, 1) if enrolled else None
         bars.append(Bar(block.title, share, percent_text(share)))
     return bar_chart(

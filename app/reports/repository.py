@@ -8,9 +8,25 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    Subquery,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
+from app.assignments import repository as assignment_queries
+from app.core import clock
 from app.models import (
     Certificate,
     Course,
@@ -163,6 +179,34 @@ def _enrolment_window(start: datetime | None, end: datetime | None) -> list[Colu
     ]
 
 
+def _assigned(where: list[ColumnElement[bool]], course_id: int | None, today: date) -> Subquery:
+    """(user_id, course_id, due_on) per person with an active, started assignment of the
+    course (app/assignments decides who is assigned)."""
+    return assignment_queries.targets_by_person(
+        people=and_(*where),
+        course_ids=[course_id] if course_id is not None else None,
+        today=today,
+    )
+
+
+def _not_enrolled(a: Subquery) -> ColumnElement[bool]:
+    return ~exists().where(Enrollment.user_id == a.c.user_id, Enrollment.course_id == a.c.course_id)
+
+
+def _assigned_in_year(
+    a: Subquery, start: datetime | None, end: datetime | None
+) -> list[ColumnElement[bool]]:
+    """A person assigned who has not enrolled counts in the year asked for when her
+    assignment's period (start to deadline) overlaps it: a 2025 report does not list an
+    assignment begun in 2026 as neglected in 2025."""
+    if start is None or end is None:
+        return []
+    return [
+        a.c.start_on < end.astimezone(clock.WIB).date(),
+        a.c.due_on >= start.astimezone(clock.WIB).date(),
+    ]
+
+
 def completion_counts(
     session: Session,
     where: list[ColumnElement[bool]],
@@ -170,29 +214,65 @@ def completion_counts(
     course_id: int | None,
     start: datetime | None,
     end: datetime | None,
-) -> list[tuple[int, int | None, int | None, int, int, int]]:
-    """(course_id, instansi_id, unit_id, enrolled, in_progress, completed) per course and
-    unit."""
+    today: date,
+) -> list[tuple[int, int | None, int | None, list[int]]]:
+    """(course_id, instansi_id, unit_id, [assigned, enrolled, in_progress, completed,
+    overdue]) per course and unit: the enrolments (assigned or not) and the people assigned who have
+    not enrolled yet. Overdue: assigned, past the deadline in the instansi's own date, and
+    not completed."""
+    a = _assigned(where, course_id, today)
+    local_today = assignment_queries.today_by_zone(Instansi.time_zone)
     done = case((Enrollment.status == "completed", 1), else_=0)
-    stmt = (
+    assigned = case((a.c.user_id.is_not(None), 1), else_=0)
+    late = case((and_(a.c.due_on < local_today, Enrollment.status != "completed"), 1), else_=0)
+    enrolled = (
         select(
             Enrollment.course_id,
             User.instansi_id,
             User.unit_id,
+            func.sum(assigned),
             func.count(),
             func.sum(1 - done),
             func.sum(done),
+            func.sum(late),
         )
         .join(User, User.id == Enrollment.user_id)
+        .join(Instansi, Instansi.id == User.instansi_id)
+        .outerjoin(
+            a, and_(a.c.user_id == Enrollment.user_id, a.c.course_id == Enrollment.course_id)
+        )
         .where(*where, *_enrolment_window(start, end))
         .group_by(Enrollment.course_id, User.instansi_id, User.unit_id)
     )
     if course_id is not None:
-        stmt = stmt.where(Enrollment.course_id == course_id)
-    return [
-        (c, i, u, int(n), int(p or 0), int(d or 0))
-        for c, i, u, n, p, d in session.execute(stmt).all()
-    ]
+        enrolled = enrolled.where(Enrollment.course_id == course_id)
+    waiting = (
+        select(
+            a.c.course_id,
+            User.instansi_id,
+            User.unit_id,
+            func.count(),
+            func.sum(case((a.c.due_on < local_today, 1), else_=0)),
+        )
+        .join(User, User.id == a.c.user_id)
+        .join(Instansi, Instansi.id == User.instansi_id)
+        .where(_not_enrolled(a), *_assigned_in_year(a, start, end))
+        .group_by(a.c.course_id, User.instansi_id, User.unit_id)
+    )
+    cells: dict[tuple[int, int | None, int | None], list[int]] = {}
+    for c, i, u, n_assigned, n, p, d, late_n in session.execute(enrolled).all():
+        cells[(c, i, u)] = [
+            int(n_assigned or 0),
+            int(n),
+            int(p or 0),
+            int(d or 0),
+            int(late_n or 0),
+        ]
+    for c, i, u, n, late_n in session.execute(waiting).all():
+        cell = cells.setdefault((c, i, u), [0, 0, 0, 0, 0])
+        cell[0] += int(n)
+        cell[4] += int(late_n or 0)
+    return [(c, i, u, values) for (c, i, u), values in cells.items()]
 
 
 def course_by_slug(session: Session, slug: str) -> Course | None:
@@ -215,34 +295,90 @@ def completion_rows(
     course_id: int | None,
     start: datetime | None,
     end: datetime | None,
+    today: date,
     status: str | None = None,
 ) -> Select[Any]:
-    """(nip, name, unit_name, course slug, status, completed_at, jp, enrolled_at) per enrolment."""
-    stmt = (
+    """(nip, name, unit_name, course slug, status, completed_at, jp, due_on, overdue): one row
+    per enrolment, and one `not_started` row per person assigned who has not enrolled (with
+    the JP of the course's current version). `status`: completed, in_progress, not_started
+    or overdue."""
+    a = _assigned(where, course_id, today)
+    local_today = assignment_queries.today_by_zone(Instansi.time_zone)
+    late = and_(a.c.due_on < local_today, Enrollment.status != "completed")
+    enrolled = (
         select(
-            User.nip,
-            User.name,
-            Unit.name,
-            Course.slug,
-            Enrollment.status,
-            Enrollment.completed_at,
-            CourseVersion.jp,
-            Enrollment.enrolled_at,
+            User.nip.label("nip"),
+            User.name.label("name"),
+            Unit.name.label("unit"),
+            Unit.code.label("unit_code"),
+            Course.slug.label("course"),
+            Enrollment.status.label("status"),
+            Enrollment.completed_at.label("completed_at"),
+            CourseVersion.jp.label("jp"),
+            a.c.due_on.label("due_on"),
+            case((late, True), else_=False).label("overdue"),
         )
         .join(User, User.id == Enrollment.user_id)
+        .join(Instansi, Instansi.id == User.instansi_id)
         .join(Course, Course.id == Enrollment.course_id)
         .join(CourseVersion, CourseVersion.id == Enrollment.version_id)
         .outerjoin(Unit, Unit.id == User.unit_id)
+        .outerjoin(
+            a, and_(a.c.user_id == Enrollment.user_id, a.c.course_id == Enrollment.course_id)
+        )
         .where(*where, *_enrolment_window(start, end))
-        .order_by(Course.slug, Unit.code, User.name, User.nip)
     )
     if course_id is not None:
-        stmt = stmt.where(Enrollment.course_id == course_id)
+        enrolled = enrolled.where(Enrollment.course_id == course_id)
+    waiting = (
+        select(
+            User.nip.label("nip"),
+            User.name.label("name"),
+            Unit.name.label("unit"),
+            Unit.code.label("unit_code"),
+            Course.slug.label("course"),
+            literal("not_started", String).label("status"),
+            null().label("completed_at"),
+            CourseVersion.jp.label("jp"),
+            a.c.due_on.label("due_on"),
+            case((a.c.due_on < local_today, True), else_=False).label("overdue"),
+        )
+        .select_from(a)
+        .join(User, User.id == a.c.user_id)
+        .join(Instansi, Instansi.id == User.instansi_id)
+        .join(Course, Course.id == a.c.course_id)
+        .join(CourseVersion, CourseVersion.id == Course.current_version_id)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .where(_not_enrolled(a), *_assigned_in_year(a, start, end))
+    )
     if status == "completed":
-        stmt = stmt.where(Enrollment.status == "completed")
+        enrolled = enrolled.where(Enrollment.status == "completed")
     elif status == "in_progress":
-        stmt = stmt.where(Enrollment.status != "completed")
-    return stmt
+        enrolled = enrolled.where(Enrollment.status != "completed")
+    elif status == "overdue":
+        enrolled = enrolled.where(late)
+        waiting = waiting.where(a.c.due_on < local_today)
+    parts: list[Select[Any]] = []
+    if status in (None, "completed", "in_progress", "overdue"):
+        parts.append(enrolled)
+    if status in (None, "not_started", "overdue"):
+        parts.append(waiting)
+    rows = (
+        union_all(*parts).subquery("completion_row")
+        if len(parts) > 1
+        else parts[0].subquery("completion_row")
+    )
+    return select(
+        rows.c.nip,
+        rows.c.name,
+        rows.c.unit,
+        rows.c.course,
+        rows.c.status,
+        rows.c.completed_at,
+        rows.c.jp,
+        rows.c.due_on,
+        rows.c.overdue,
+    ).order_by(rows.c.course, rows.c.unit_code, rows.c.name, rows.c.nip)
 
 
 # --- SIASN -----------------------------------------------------------------------------------

@@ -23,7 +23,9 @@ router = APIRouter(route_class=TransactionRoute, prefix="/hr/reports", include_i
 
 ReportFilters = Annotated[Filters, Depends(report_filters)]
 Status = Annotated[Literal["met", "unmet"] | None, Query()]
-CompletionStatus = Annotated[Literal["in_progress", "completed"] | None, Query()]
+CompletionStatus = Annotated[
+    Literal["in_progress", "completed", "not_started", "overdue"] | None, Query()
+]
 PageFormat = Annotated[Literal["csv", "xlsx", "pdf"], Query(alias="format")]
 SheetFormat = Annotated[Literal["csv", "xlsx"], Query(alias="format")]
 Course = Annotated[str | None, Query(max_length=80)]
