@@ -12,7 +12,18 @@ from sqlalchemy.orm import Session
 from app.completion import service as completion
 from app.core import clock, security
 from app.courses.outline import Outline
-from app.models import Attempt, Enrollment, Instansi, Role, Unit, User, UserRole
+from app.models import (
+    Assignment,
+    AssignmentUnit,
+    Attempt,
+    Course,
+    Enrollment,
+    Instansi,
+    Role,
+    Unit,
+    User,
+    UserRole,
+)
 
 INSTANSI_CODE = "3206"
 INSTANSI_NAME = "Pemerintah Kabupaten Tasikmalaya"
@@ -232,7 +243,7 @@ def load_demo(session: Session) -> bool:
 
     person(None, ADMIN[1], [Role.admin], ADMIN_PASSWORD, email=ADMIN[0])
     nip, name, unit_code, gol, kind, title = HR
-    person(
+    sri = person(
         nip,
         name,
         [Role.hr, Role.learner],
@@ -294,7 +305,39 @@ def load_demo(session: Session) -> bool:
         )
     session.flush()
     _learning_history(session, learners, rng)
+    _assignments(session, instansi=instansi, units=units, by=sri)
     return True
+
+
+# Mandatory training the demo's HR officer has set: one under way, one past its deadline, so
+# the dashboard's "Pelatihan wajib" card, the assignment pages and the completion report's
+# assigned/overdue columns have something to show.
+DEMO_ASSIGNMENTS = (
+    ("literasi-digital", ("DISKOMINFO", "KEC.SINGAPARNA"), -30, 21),
+    ("smart-governance", ("SETDA",), -45, -3),
+)
+
+
+def _assignments(session: Session, *, instansi: Instansi, units: dict[str, Unit], by: User) -> None:
+    """Written as rows rather than through the service, which refuses a deadline already
+    past: the overdue one is backdated on purpose."""
+    today = clock.local_today()
+    for slug, unit_codes, start, due in DEMO_ASSIGNMENTS:
+        course = session.scalar(select(Course).where(Course.slug == slug))
+        if course is None or course.current_version_id is None:
+            continue
+        assignment = Assignment(
+            instansi_id=instansi.id,
+            course_id=course.id,
+            created_by_id=by.id,
+            start_on=today + timedelta(days=start),
+            due_on=today + timedelta(days=due),
+            status="active",
+            all_units=False,
+        )
+        assignment.unit_targets = [AssignmentUnit(unit_id=units[c].id) for c in unit_codes]
+        session.add(assignment)
+    session.flush()
 
 
 def _learning_history(session: Session, learners: list[User], rng: random.Random) -> None:

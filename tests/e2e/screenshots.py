@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.e2e.browser import launch
 
@@ -80,6 +80,12 @@ def main(base: str = "http://127.0.0.1:8000") -> None:
 
             ctx = browser.new_context(viewport={"width": width, "height": 800})
             page = ctx.new_page()
+            login(page, base, HR[0], HR_PASSWORD)
+            hr_pages(page, base, label)
+            ctx.close()
+
+            ctx = browser.new_context(viewport={"width": width, "height": 800})
+            page = ctx.new_page()
             login(page, base, ADMIN[0], ADMIN_PASSWORD)
             for name, path in (
                 ("hr-verification", "/hr/external"),
@@ -103,7 +109,68 @@ def main(base: str = "http://127.0.0.1:8000") -> None:
                 page.goto(f"{base}/verify")
                 page.screenshot(path=OUT / f"verify-upload-{label}.png", full_page=True)
                 ctx.close()
+        shoot_emails(browser, base=base, out=OUT)
         browser.close()
+
+
+HR_PAGES = (
+    ("hr-people", "/hr/people"),
+    ("hr-reports-jp", "/hr/reports/jp"),
+    ("hr-reports-jp-unit", "/hr/reports/jp?unit=DISKOMINFO"),
+    ("hr-reports-completion", "/hr/reports/completion"),
+    ("hr-reports-completion-course", "/hr/reports/completion?course=literasi-digital#rincian"),
+    ("hr-reports-gain", "/hr/reports/gain"),
+    ("hr-reports-evaluations", "/hr/reports/evaluations"),
+    ("hr-reports-siasn", "/hr/reports/siasn"),
+    ("penugasan-daftar", "/hr/assignments"),
+    ("penugasan-baru", "/hr/assignments/new"),
+)
+
+
+def hr_pages(page: Page, base: str, label: str) -> None:
+    """The HR officer's pages: people, a person, every report, and the assignments."""
+    for name, path in HR_PAGES:
+        page.goto(f"{base}{path}")
+        page.screenshot(path=OUT / f"{name}-{label}.png", full_page=True)
+    for name, listing, link in (
+        ("hr-person", "/hr/people", "a[href^='/hr/people/']"),
+        ("penugasan-rincian", "/hr/assignments", "a[href^='/hr/assignments/']:not([href$='new'])"),
+    ):
+        page.goto(f"{base}{listing}")
+        href = page.locator(link).first.get_attribute("href")
+        if href:
+            page.goto(f"{base}{href}")
+            page.screenshot(path=OUT / f"{name}-{label}.png", full_page=True)
+
+
+def shoot_emails(browser: Browser, *, base: str, out: Path) -> None:
+    """Assignment e-mails as a mail client renders their HTML part, at both widths."""
+    from app.config import get_settings
+    from app.core import clock
+    from app.core.templating import tanggal
+    from app.mail import service as mail
+
+    settings = get_settings()
+    saved, settings.base_url = settings.base_url, base  # links as the server would write them
+    context = {
+        "name": "Yuyun Yuniarti, A.Md.",
+        "course_title": "Literasi Digital bagi ASN",
+        "jp": 6,
+        "slug": "literasi-digital",
+        "due_on": tanggal(clock.local_today()),
+        "time_zone": "WIB",
+        "instansi": "Pemerintah Kabupaten Tasikmalaya",
+    }
+    try:
+        for template in ("assignment_assigned", "assignment_due_tomorrow"):
+            _, _, html = mail.render(template, context)
+            for label, width in WIDTHS.items():
+                page = browser.new_page(viewport={"width": width, "height": 800})
+                page.set_content(html)
+                page.screenshot(path=out / f"email-{template}-{label}.png", full_page=True)
+                page.close()
+    finally:
+        settings.base_url = saved
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from app.config import ROOT
 from app.core import clock
 from app.core.templating import tanggal
 from tests.e2e.conftest import free_port, prepare, start_server
+from tests.e2e.screenshots import shoot_emails
 
 pytestmark = pytest.mark.e2e
 
@@ -130,31 +131,4 @@ def test_hr_assigns_a_unit_and_a_learner_created_afterwards_sees_it(
     _shoot(browser, base, HR_EMAIL, "penugasan-rincian", detail)
     _shoot(browser, base, HR_EMAIL, "akun-ringkasan", "/account")
     if SHOTS:
-        _shoot_email(browser, due_text=tanggal(due), base=base)
-
-
-def _shoot_email(browser: Browser, *, due_text: str, base: str) -> None:
-    from app.config import get_settings
-    from app.mail import service as mail
-
-    settings = get_settings()
-    saved, settings.base_url = settings.base_url, base  # links as the server would write them
-    context = {
-        "name": "Yuyun Yuniarti, A.Md.",
-        "course_title": "Literasi Digital bagi ASN",
-        "jp": 6,
-        "slug": "literasi-digital",
-        "due_on": due_text,
-        "time_zone": "WIB",
-        "instansi": "Pemerintah Kabupaten Tasikmalaya",
-    }
-    for template in ("assignment_assigned", "assignment_due_tomorrow"):
-        _, _, html = mail.render(template, context)
-        for width in (360, 1280):
-            page = browser.new_page(viewport={"width": width, "height": 800})
-            page.set_content(html)
-            page.screenshot(
-                path=str(Path(SHOTS or ".") / f"email-{template}-{width}.png"), full_page=True
-            )
-            page.close()
-    settings.base_url = saved
+        shoot_emails(browser, base=base, out=Path(SHOTS))
