@@ -191,7 +191,7 @@ def test_audit_export_is_formula_safe_and_audited_itself(
     assert response.status_code == 200
     assert response.content.startswith("\ufeff".encode())
     text = response.content.decode("utf-8-sig")
-    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ";=HYPERLINK" not in text
     assert "Masuk" in text
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "audit.export")).one()
     assert event.actor_id == world.admin.id and event.detail["filter"]["actor"] == "hyperlink"
