@@ -18,6 +18,7 @@ from app.catalog import api as catalog_api
 from app.catalog import routes as catalog_routes
 from app.certificates import api as certificates_api
 from app.certificates import routes as certificates_routes
+from app.cohorts import routes as cohorts_routes
 from app.completion import api as completion_api
 from app.completion import routes as completion_routes
 from app.dashboard import api as dashboard_api
@@ -68,6 +69,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (analytics_routes.router, ""),
     (admin_placement.router, ""),
     (assignments_routes.router, ""),
+    (cohorts_routes.router, ""),
     (accounts_api.router, API_PREFIX),
     (dashboard_api.router, API_PREFIX),
     (catalog_api.router, API_PREFIX),
