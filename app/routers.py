@@ -40,6 +40,7 @@ from app.reports import routes as reports_routes
 from app.staff import api as staff_api
 from app.staff import routes as staff_routes
 from app.trainer import api as trainer_api
+from app.trainer import routes as trainer_routes
 from app.training import routes as training_routes
 
 API_PREFIX = "/api/v1"
@@ -70,6 +71,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (admin_placement.router, ""),
     (assignments_routes.router, ""),
     (cohorts_routes.router, ""),
+    (trainer_routes.router, ""),
     (accounts_api.router, API_PREFIX),
     (dashboard_api.router, API_PREFIX),
     (catalog_api.router, API_PREFIX),
