@@ -8,6 +8,7 @@ from app.accounts import api as accounts_api
 from app.accounts import routes as accounts_routes
 from app.admin import placement as admin_placement
 from app.admin import routes as admin_routes
+from app.admin import teaching as admin_teaching
 from app.analytics import api as analytics_api
 from app.analytics import routes as analytics_routes
 from app.assessments import api as assessments_api
@@ -69,6 +70,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (password_reset_routes.router, ""),
     (analytics_routes.router, ""),
     (admin_placement.router, ""),
+    (admin_teaching.router, ""),
     (assignments_routes.router, ""),
     (cohorts_routes.router, ""),
     (trainer_routes.router, ""),

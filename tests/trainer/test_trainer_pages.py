@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -308,3 +309,24 @@ def test_an_invalid_grant_rerenders_with_422(
     ):
         bad = client.post(f"{url}/allowance", data={"csrf_token": token, **data})
         assert bad.status_code == 422, data
+
+
+def test_the_run_page_costs_the_same_queries_however_many_learners(
+    client: TestClient, session: Session, world: World, taught: Taught, queries: Any
+) -> None:
+    _as(client, world.trainer)
+    url = f"/trainer/runs/{taught.run.id}"
+
+    def cost() -> int:
+        before = queries.count
+        assert client.get(url).status_code == 200
+        return queries.count - before
+
+    first = cost()
+    version = courses.published_course(session, slug=SLUG)
+    for _ in range(8):
+        person = UserFactory(instansi_id=world.instansi.id)
+        enrolled = learning.enrol(session, user=person, version=version, run=taught.run)
+        finish_lessons(session, enrolled)
+    session.commit()
+    assert cost() == first
