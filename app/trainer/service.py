@@ -94,10 +94,9 @@ class RunRow:
 
 
 def runs_of_course(session: Session, *, user: User, course: Course) -> list[RunRow]:
-    """All runs for the course's trainers (the open run made if missing); only her own runs
-    for a trainer of single runs."""
+    """All runs for the course's trainers (the open run is made at import, so it is among
+    them); only her own runs for a trainer of single runs. Reads only (a GET page)."""
     if teaching.teaches(session, user=user, course_id=course.id):
-        course_runs.open_run(session, course_id=course.id)
         found = list(course_runs.runs_of(session, course_id=course.id))
     else:
         found = list(repository.runs_trained_by(session, course_id=course.id, user_id=user.id))
