@@ -17,6 +17,7 @@ from app.models import (
     AssignmentUnit,
     Attempt,
     Course,
+    CourseRun,
     Enrollment,
     Instansi,
     Role,
@@ -255,7 +256,7 @@ def load_demo(session: Session) -> bool:
         email="sri.bkpsdm@cakap.test",
     )
     nip, name, unit_code, gol, kind, title = TRAINER
-    person(
+    trainer = person(
         nip,
         name,
         [Role.trainer, Role.learner],
@@ -304,7 +305,8 @@ def load_demo(session: Session) -> bool:
             )
         )
     session.flush()
-    _learning_history(session, learners, rng)
+    runs = _teaching(session, trainer)
+    _learning_history(session, learners, rng, runs)
     _assignments(session, instansi=instansi, units=units, by=sri)
     return True
 
@@ -340,7 +342,31 @@ def _assignments(session: Session, *, instansi: Instansi, units: dict[str, Unit]
     session.flush()
 
 
-def _learning_history(session: Session, learners: list[User], rng: random.Random) -> None:
+def _teaching(session: Session, trainer: User) -> dict[int, CourseRun]:
+    """The demo trainer teaches every shipped course, each with a run (angkatan) of the demo
+    instansi that half the demo learners join; the others learn self-paced (the open run)."""
+    from app.catalog import service as catalog
+    from app.courses import teaching
+
+    runs: dict[int, CourseRun] = {}
+    year = clock.today().year
+    for entry in catalog.search(session, query=None, area=None, level=None):
+        teaching.assign_trainer(session, course=entry.course, user=trainer, actor=None)
+        run = CourseRun(
+            course_id=entry.course.id,
+            name=f"Angkatan I {year}",
+            starts_on=date(year, 1, 2),
+            instansi_id=trainer.instansi_id,
+        )
+        session.add(run)
+        runs[entry.course.id] = run
+    session.flush()
+    return runs
+
+
+def _learning_history(
+    session: Session, learners: list[User], rng: random.Random, runs: dict[int, CourseRun]
+) -> None:
     """Varied progress: some learners have not started, some are midway, some have finished
     courses this year (with pre/post-test scores and JP). Runs through the real services, each
     learner's steps dated on a day earlier this year."""
@@ -358,12 +384,13 @@ def _learning_history(session: Session, learners: list[User], rng: random.Random
     start_of_year = today.replace(month=1, day=2, hour=2, minute=0, second=0, microsecond=0)
     span = max(int((today - start_of_year).total_seconds()), 1)
     try:
-        for user in learners:
+        for index, user in enumerate(learners):
             if rng.random() < 0.15:
                 continue  # has not started anything yet
             clock.freeze(start_of_year + timedelta(seconds=rng.randrange(span)))
             for version in rng.sample(outlines, rng.randint(1, len(outlines))):
-                enrollment = learning.enrol(session, user=user, version=version)
+                run = runs.get(version.course_id) if index % 2 == 0 else None
+                enrollment = learning.enrol(session, user=user, version=version, run=run)
                 skill = rng.random()
                 if version.has_pretest and rng.random() < 0.2:
                     continue  # enrolled only: the lessons wait for the pre-test

@@ -8,6 +8,7 @@ from app.accounts import api as accounts_api
 from app.accounts import routes as accounts_routes
 from app.admin import placement as admin_placement
 from app.admin import routes as admin_routes
+from app.admin import teaching as admin_teaching
 from app.analytics import api as analytics_api
 from app.analytics import routes as analytics_routes
 from app.assessments import api as assessments_api
@@ -18,6 +19,7 @@ from app.catalog import api as catalog_api
 from app.catalog import routes as catalog_routes
 from app.certificates import api as certificates_api
 from app.certificates import routes as certificates_routes
+from app.cohorts import routes as cohorts_routes
 from app.completion import api as completion_api
 from app.completion import routes as completion_routes
 from app.dashboard import api as dashboard_api
@@ -39,6 +41,7 @@ from app.reports import routes as reports_routes
 from app.staff import api as staff_api
 from app.staff import routes as staff_routes
 from app.trainer import api as trainer_api
+from app.trainer import routes as trainer_routes
 from app.training import routes as training_routes
 
 API_PREFIX = "/api/v1"
@@ -67,7 +70,10 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (password_reset_routes.router, ""),
     (analytics_routes.router, ""),
     (admin_placement.router, ""),
+    (admin_teaching.router, ""),
     (assignments_routes.router, ""),
+    (cohorts_routes.router, ""),
+    (trainer_routes.router, ""),
     (accounts_api.router, API_PREFIX),
     (dashboard_api.router, API_PREFIX),
     (catalog_api.router, API_PREFIX),

@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from app.models import Answer, Attempt, Quiz
+from app.models import Answer, Attempt, AttemptAllowance, Quiz
 
 # Every answer save loads its attempt: built once. The quiz and its questions are not loaded
 # here; they come from the course outline each process keeps (service.questions_of).
@@ -80,3 +80,15 @@ def passed_posttests(session: Session, enrollment_ids: list[int]) -> set[int]:
         Attempt.passed.is_(True),
     )
     return set(session.scalars(stmt))
+
+
+def allowance(session: Session, *, enrollment_id: int, quiz_key: str) -> AttemptAllowance | None:
+    stmt = select(AttemptAllowance).where(
+        AttemptAllowance.enrollment_id == enrollment_id, AttemptAllowance.quiz_key == quiz_key
+    )
+    return session.scalars(stmt).first()
+
+
+def allowances(session: Session, *, enrollment_id: int) -> list[AttemptAllowance]:
+    stmt = select(AttemptAllowance).where(AttemptAllowance.enrollment_id == enrollment_id)
+    return list(session.scalars(stmt.order_by(AttemptAllowance.quiz_key)))

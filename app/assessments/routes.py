@@ -36,8 +36,12 @@ def quiz_page(
 ) -> Response:
     quiz = assessments.quiz_of(enrolled.version, kind=kind, module_slug=module)
     previous = assessments.attempts_of(db, enrollment=enrolled.enrollment, quiz=quiz)
+    granted = assessments.allowed(db, enrollment_id=enrolled.enrollment.id, quiz=quiz)
     limit = assessments.start_blocked(
-        quiz=quiz, attempts=previous, max_attempts=enrolled.version.max_attempts
+        quiz=quiz,
+        attempts=previous,
+        max_attempts=enrolled.version.max_attempts,
+        extra=granted.extra_attempts,
     )
     order = assessments.order_blocked(
         db, enrollment=enrolled.enrollment, version=enrolled.version, quiz=quiz
@@ -56,6 +60,8 @@ def quiz_page(
             "blocked": limit or order,
             "out_of_order": order is not None and limit is None,
             "module_slug": module,
+            "max_attempts": enrolled.version.max_attempts + granted.extra_attempts,
+            "extra_minutes": granted.extra_minutes,
         },
     )
 

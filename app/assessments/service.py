@@ -12,13 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.assessments import grading, repository
+from app.audit import service as audit
 from app.core import clock
 from app.core.errors import Conflict, Invalid, NotFound
 from app.courses import repository as courses
 from app.courses.outline import Outline, QuestionOutline, QuizOutline
 from app.learning import repository as learning_repository
 from app.learning import service as learning
-from app.models import Answer, Attempt, Enrollment
+from app.models import Answer, Attempt, AttemptAllowance, Enrollment, User
 
 # Answers arriving this long after the deadline still count: the request left in time.
 GRACE = timedelta(seconds=10)
@@ -89,16 +90,37 @@ def is_expired(attempt: Attempt) -> bool:
     return attempt.deadline is not None and clock.now() > attempt.deadline + GRACE
 
 
-def start_blocked(*, quiz: QuizOutline, attempts: list[Attempt], max_attempts: int) -> str | None:
+def quiz_key(quiz: QuizOutline) -> str:
+    """A quiz's name that outlives a course version: what an allowance is granted on."""
+    return f"module:{quiz.module_slug}" if quiz.kind == "module" else quiz.kind
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """What a trainer granted one learner on one quiz (app/trainer): none by default."""
+
+    extra_attempts: int = 0
+    extra_minutes: int = 0
+
+
+def allowed(session: Session, *, enrollment_id: int, quiz: QuizOutline) -> Allowed:
+    row = repository.allowance(session, enrollment_id=enrollment_id, quiz_key=quiz_key(quiz))
+    return Allowed(row.extra_attempts, row.extra_minutes) if row else Allowed()
+
+
+def start_blocked(
+    *, quiz: QuizOutline, attempts: list[Attempt], max_attempts: int, extra: int = 0
+) -> str | None:
     """Why a new attempt may not start, or None. Pre-test once; post-test until passed, at most
-    `max_attempts` times; module quizzes as often as the learner likes."""
-    if quiz.kind == "pretest" and attempts:
+    `max_attempts` times; module quizzes as often as the learner likes. `extra` attempts a
+    trainer granted come on top (app/trainer)."""
+    if quiz.kind == "pretest" and len(attempts) >= 1 + extra:
         return "Pre-test hanya dikerjakan satu kali."
     if quiz.kind == "posttest":
         if any(a.passed for a in attempts):
             return "Anda sudah lulus post-test kursus ini."
-        if len(attempts) >= max_attempts:
-            return f"Kesempatan post-test sudah habis ({max_attempts} kali)."
+        if len(attempts) >= max_attempts + extra:
+            return f"Kesempatan post-test sudah habis ({max_attempts + extra} kali)."
     return None
 
 
@@ -144,8 +166,12 @@ def start_attempt(session: Session, *, enrollment: Enrollment, quiz: QuizOutline
     previous = repository.attempts(session, enrollment_id=enrollment.id, quiz_id=quiz.id)
     version = courses.outline(session, enrollment.version_id)
     assert version is not None
+    granted = allowed(session, enrollment_id=enrollment.id, quiz=quiz)
     blocked = start_blocked(
-        quiz=quiz, attempts=previous, max_attempts=version.max_attempts
+        quiz=quiz,
+        attempts=previous,
+        max_attempts=version.max_attempts,
+        extra=granted.extra_attempts,
     ) or order_blocked(session, enrollment=enrollment, version=version, quiz=quiz)
     if blocked:
         raise Conflict(blocked)
@@ -156,7 +182,7 @@ def start_attempt(session: Session, *, enrollment: Enrollment, quiz: QuizOutline
         kind=quiz.kind,
         number=len(previous) + 1,
         started_at=now,
-        deadline=now + timedelta(minutes=quiz.time_limit_minutes)
+        deadline=now + timedelta(minutes=quiz.time_limit_minutes + granted.extra_minutes)
         if quiz.time_limit_minutes
         else None,
         paper=draw_paper(quiz),
@@ -312,9 +338,15 @@ def attempts_left(session: Session, *, attempt: Attempt, version: Outline) -> in
     taken = repository.attempts(
         session, enrollment_id=attempt.enrollment_id, quiz_id=attempt.quiz_id
     )
-    if attempt.kind == "pretest" or any(a.passed for a in taken):
+    extra = repository.allowance(
+        session, enrollment_id=attempt.enrollment_id, quiz_key=attempt.kind
+    )
+    granted = extra.extra_attempts if extra else 0
+    if any(a.passed for a in taken):
         return 0
-    return max(0, version.max_attempts - len(taken))
+    if attempt.kind == "pretest":
+        return max(0, 1 + granted - len(taken))
+    return max(0, version.max_attempts + granted - len(taken))
 
 
 def feedback_withheld(attempt: Attempt, version: Outline, *, attempts_left: int) -> str | None:
@@ -369,3 +401,56 @@ def attempt_for_user(session: Session, *, attempt_id: int, user_id: int) -> Atte
 
 def attempts_of(session: Session, *, enrollment: Enrollment, quiz: QuizOutline) -> list[Attempt]:
     return repository.attempts(session, enrollment_id=enrollment.id, quiz_id=quiz.id)
+
+
+def saved_answers(session: Session, *, attempt_id: int) -> dict[str, Any]:
+    """An attempt's saved responses by question key (for the trainer's view of her answers)."""
+    return {key: a.response for key, a in repository.answers(session, attempt_id).items()}
+
+
+def allowances_of(session: Session, *, enrollment_id: int) -> list[AttemptAllowance]:
+    return repository.allowances(session, enrollment_id=enrollment_id)
+
+
+GRANTABLE = ("pretest", "posttest")
+
+
+def grant(
+    session: Session,
+    *,
+    enrollment: Enrollment,
+    quiz_key: str,
+    extra_attempts: int,
+    extra_minutes: int,
+    actor: User,
+) -> AttemptAllowance:
+    """Give one learner more attempts and/or more minutes on one quiz; grants add up. The
+    caller has checked that `actor` trains her run. Audited."""
+    if quiz_key not in GRANTABLE:
+        raise Invalid("Pilih pre-test atau post-test.")
+    if extra_attempts < 0 or extra_minutes < 0 or not (extra_attempts or extra_minutes):
+        raise Invalid("Isi tambahan kesempatan atau tambahan menit.")
+    row = repository.allowance(session, enrollment_id=enrollment.id, quiz_key=quiz_key)
+    if row is None:
+        row = AttemptAllowance(
+            enrollment_id=enrollment.id, quiz_key=quiz_key, extra_attempts=0, extra_minutes=0
+        )
+        session.add(row)
+    row.extra_attempts += extra_attempts
+    row.extra_minutes += extra_minutes
+    row.granted_by_id = actor.id
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="attempt.allowance",
+        object_type="enrollment",
+        object_id=enrollment.id,
+        detail={
+            "quiz": quiz_key,
+            "extra_attempts": extra_attempts,
+            "extra_minutes": extra_minutes,
+            "user_id": enrollment.user_id,
+        },
+    )
+    return row

@@ -262,9 +262,9 @@ def of_person(
 
 def assigned_start_dates(
     session: Session, *, user_id: int, instansi_id: int, course_id: int
-) -> list[tuple[date, str]]:
-    """(start date, instansi time zone) of her active assignments of the course, in one query
-    (the course page asks it of every learner not yet enrolled)."""
+) -> list[tuple[date, str, int | None]]:
+    """(start date, instansi time zone, run) of her active assignments of the course, in one
+    query (the course page asks it of every learner not yet enrolled)."""
     m = members(
         where=and_(
             Assignment.status == ACTIVE,
@@ -273,12 +273,12 @@ def assigned_start_dates(
         )
     )
     stmt = (
-        select(Assignment.start_on, Instansi.time_zone)
+        select(Assignment.start_on, Instansi.time_zone, Assignment.run_id)
         .join(m, m.c.assignment_id == Assignment.id)
         .join(Instansi, Instansi.id == Assignment.instansi_id)
         .where(m.c.user_id == user_id)
     )
-    return [(start, zone) for start, zone in session.execute(stmt).all()]
+    return [(start, zone, run) for start, zone, run in session.execute(stmt).all()]
 
 
 def pending_reminders(session: Session, *, assignment: Assignment, today: date) -> list[User]:

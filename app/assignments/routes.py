@@ -85,8 +85,10 @@ def create_assignment(
     start_on: Annotated[str, Form(max_length=20)] = "",
     due_on: Annotated[str, Form(max_length=20)] = "",
     instansi: Annotated[str, Form(max_length=20)] = "",
+    run: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     form: dict[str, object] = {
+        "run": run,
         "course": course,
         "units": units or [],
         "people": people,
@@ -117,6 +119,7 @@ def create_assignment(
                 jenis_jabatan=jenis_jabatan,
                 golongan=golongan,
                 instansi_code=instansi or None,
+                run_id=int(run) if run.isascii() and run.isdigit() and len(run) < 10 else None,
             )
         except service.TargetError as exc:
             error = (exc.field, exc.message)

@@ -8,7 +8,7 @@ see every instansi. Deadlines and "today" follow the instansi's time zone."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -24,12 +24,14 @@ from app.audit import service as audit
 from app.core import clock
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.courses import repository as courses
+from app.courses import runs as course_runs
 from app.courses.outline import Outline
 from app.learning import service as learning
 from app.models import (
     Assignment,
     AssignmentPerson,
     AssignmentUnit,
+    CourseRun,
     Enrollment,
     Instansi,
     Notice,
@@ -140,6 +142,7 @@ def create(
     jenis_jabatan: str | None = None,
     golongan: str | None = None,
     instansi_code: str | None = None,
+    run_id: int | None = None,
 ) -> Assignment:
     """Assign a course. Errors: unknown course or unit or NIP 404, a unit outside the
     officer's scope 403, dates and an empty target 422 (each naming its form field)."""
@@ -152,6 +155,7 @@ def create(
     course = courses.course_by_slug(session, course_slug.strip())
     if course is None or course.status != "published" or course.current_version is None:
         raise TargetError("course", "Kursus tidak ditemukan.", status_code=404)
+    run = _run(session, course_id=course.id, instansi_id=instansi.id, run_id=run_id)
     today = today_in(instansi)
     if due_on is None:
         raise TargetError("due_on", "Tenggat wajib diisi (format TTTT-BB-HH).")
@@ -190,6 +194,7 @@ def create(
         due_on=due_on,
         status="active",
         all_units=all_units,
+        run_id=run.id if run is not None else None,
         **filters,
     )
     assignment.unit_targets = [AssignmentUnit(unit_id=i) for i in unit_ids]
@@ -208,6 +213,7 @@ def create(
             "units": [u.code for u in units],
             "people": len(people),
             "due_on": due_on.isoformat(),
+            **({"run": run.id} if run is not None else {}),
             **{k: v for k, v in filters.items() if v},
         },
     )
@@ -324,28 +330,59 @@ def withdraw(session: Session, *, actor: User, assignment: Assignment) -> None:
 # -- Learner -------------------------------------------------------------------------------
 
 
-def needs_enrolment(session: Session, *, principal: Principal, course_id: int) -> bool:
-    """Is this learner, not yet enrolled in the course, assigned it (started, in her
-    instansi's today)? Then the course page enrols her. One query."""
+def _run(
+    session: Session, *, course_id: int, instansi_id: int, run_id: int | None
+) -> CourseRun | None:
+    """The run an assignment names: a named run of the same course, made for the instansi
+    (or by an admin for none in particular)."""
+    if run_id is None:
+        return None
+    run = course_runs.run_by_id(session, run_id)
+    if (
+        run is None
+        or run.is_open
+        or run.course_id != course_id
+        or run.instansi_id not in (None, instansi_id)
+    ):
+        raise TargetError("run", "Angkatan itu bukan angkatan kursus ini di instansi Anda.")
+    return run
+
+
+def _started_runs(session: Session, *, principal: Principal, course_id: int) -> list[int | None]:
+    """The runs of her started assignments of the course (None: no run named); empty when
+    none has started."""
     if not principal.has_role("learner") or principal.instansi_id is None:
-        return False
-    return any(
-        start_on <= _today_in_zone(zone)
-        for start_on, zone in repository.assigned_start_dates(
+        return []
+    return [
+        run_id
+        for start_on, zone, run_id in repository.assigned_start_dates(
             session,
             user_id=principal.id,
             instansi_id=principal.instansi_id,
             course_id=course_id,
         )
-    )
+        if start_on <= _today_in_zone(zone)
+    ]
+
+
+def needs_enrolment(session: Session, *, principal: Principal, course_id: int) -> bool:
+    """Is this learner, not yet enrolled in the course, assigned it (started, in her
+    instansi's today)? Then the course page enrols her. One query."""
+    return bool(_started_runs(session, principal=principal, course_id=course_id))
 
 
 def enrol_assigned(session: Session, *, principal: Principal, version: Outline) -> None:
-    """Enrol her in an assigned course (idempotent; a bookkeeping write after the page)."""
-    if needs_enrolment(session, principal=principal, course_id=version.course_id):
-        user = session.get(User, principal.id)
-        if user is not None:
-            learning.enrol(session, user=user, version=version)
+    """Enrol her in an assigned course (idempotent; a bookkeeping write after the page), in
+    the run an assignment names (the first that names one), else the open run."""
+    started = _started_runs(session, principal=principal, course_id=version.course_id)
+    if not started:
+        return
+    user = session.get(User, principal.id)
+    if user is None:
+        return
+    run_id = next((r for r in started if r is not None), None)
+    run = course_runs.run_by_id(session, run_id) if run_id is not None else None
+    learning.enrol(session, user=user, version=version, run=run)
 
 
 # -- Form choices ------------------------------------------------------------------------
@@ -357,6 +394,7 @@ class FormChoices:
     instansi_options: list[Instansi]
     courses: list[tuple[str, str]]  # (slug, title)
     units: list[tuple[int, Unit]]  # (depth, unit), only units in the officer's scope
+    runs: list[tuple[int, str]] = field(default_factory=list)  # (run id, "course — run")
 
 
 def form_choices(session: Session, *, viewer: User, instansi_code: str | None) -> FormChoices:
@@ -378,8 +416,15 @@ def form_choices(session: Session, *, viewer: User, instansi_code: str | None) -
         for depth, node in org.flatten(org.unit_tree(session, instansi=chosen))
         if scope.covers_unit(node.unit)
     ]
-    courses_ = [(c.slug, v.title) for c, v in courses.published(session)]
-    return FormChoices(chosen, options, courses_, units)
+    published = courses.published(session)
+    courses_ = [(c.slug, v.title) for c, v in published]
+    titles = {c.id: v.title for c, v in published}
+    runs = [
+        (r.id, f"{titles[r.course_id]} — {r.name}")
+        for r in course_runs.named_runs(session, instansi_id=chosen.id)
+        if r.course_id in titles
+    ]
+    return FormChoices(chosen, options, courses_, units, runs)
 
 
 # -- Notices -------------------------------------------------------------------------------

@@ -59,3 +59,16 @@ def runs_of(session: Session, *, course_id: int) -> Sequence[CourseRun]:
         .order_by(CourseRun.is_open.desc(), CourseRun.starts_on.desc(), CourseRun.id.desc())
     )
     return list(session.scalars(stmt))
+
+
+def named_runs(session: Session, *, instansi_id: int) -> Sequence[CourseRun]:
+    """The named runs an instansi's assignments may use: its own and those made by an admin."""
+    stmt = (
+        select(CourseRun)
+        .where(
+            CourseRun.is_open.is_(False),
+            (CourseRun.instansi_id == instansi_id) | CourseRun.instansi_id.is_(None),
+        )
+        .order_by(CourseRun.starts_on.desc(), CourseRun.id.desc())
+    )
+    return list(session.scalars(stmt))

@@ -23,6 +23,7 @@ from app.accounts import repository as accounts_repository
 from app.asn.nip import normalise_nip
 from app.audit import service as audit
 from app.core.errors import Invalid, NotFound
+from app.courses import repository as courses_repository
 from app.models import Course, CourseRun, CourseRunTrainer, CourseTrainer, Role, User, UserRole
 
 
@@ -199,3 +200,24 @@ def trainer_role_holders(session: Session) -> Sequence[User]:
         .order_by(User.name)
     )
     return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class CourseTrainers:
+    course: Course
+    title: str
+    trainers: list[tuple[User, str]]  # (person, source)
+
+
+def all_course_trainers(session: Session) -> list[CourseTrainers]:
+    """Every published course with its trainers (for the admin page): two queries."""
+    published = courses_repository.published(session)
+    stmt = (
+        select(CourseTrainer.course_id, User, CourseTrainer.source)
+        .join(User, User.id == CourseTrainer.user_id)
+        .order_by(User.name)
+    )
+    by_course: dict[int, list[tuple[User, str]]] = {}
+    for course_id, user, source in session.execute(stmt).all():
+        by_course.setdefault(course_id, []).append((user, source))
+    return [CourseTrainers(c, v.title, by_course.get(c.id, [])) for c, v in published]

@@ -35,6 +35,8 @@ class Assignment(Base):
     filter_jenis_asn: Mapped[str | None] = mapped_column(String(8))
     filter_jenis_jabatan: Mapped[str | None] = mapped_column(String(20))
     filter_golongan: Mapped[str | None] = mapped_column(String(8))
+    # The run (angkatan) its people are enrolled in when they start; None: the open run.
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("course_run.id", ondelete="SET NULL"))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(
