@@ -64,6 +64,26 @@ def _parse(value: Any) -> BackupStatus | None:
     )
 
 
+@dataclass(frozen=True)
+class BackupPanel:
+    """The admin settings page's backup line."""
+
+    last: BackupStatus | None
+    passphrase_set: bool
+    directory: str
+    keep: int
+
+
+def panel(session: Session) -> BackupPanel:
+    settings = get_settings()
+    return BackupPanel(
+        last=last_status(session),
+        passphrase_set=bool(settings.backup_passphrase.strip()),
+        directory=str(settings.effective_backup_dir),
+        keep=settings.backup_keep,
+    )
+
+
 def last_status(session: Session) -> BackupStatus | None:
     row = session.get(AppSetting, STATUS_KEY)
     return _parse(row.value) if row is not None else None
