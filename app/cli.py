@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.config import ROOT, get_settings
+from app.config import get_settings
 from app.core.db import Database
 
 cli = typer.Typer(
@@ -41,14 +41,9 @@ def _fail(message: str, code: int = 1) -> None:
 
 
 def migrate(url: str) -> None:
-    from alembic import command
-    from alembic.config import Config
+    from app.backup import schema
 
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
+    schema.upgrade(url)
 
 
 @cli.command()
@@ -490,6 +485,132 @@ def reminders_send(
         f"{sent.digests} ringkasan HR.",
         highlight=False,
     )
+
+
+def _passphrase(passphrase_file: Path | None) -> str:
+    """--passphrase-file (its first line), else CAKAP_BACKUP_PASSPHRASE; empty when neither."""
+    if passphrase_file is not None:
+        try:
+            lines = passphrase_file.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            _fail(f"berkas frasa sandi tidak terbaca: {exc.strerror}.")
+        return lines[0] if lines else ""
+    return get_settings().backup_passphrase
+
+
+def _progress_bar() -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.1f} KB"
+
+
+@cli.command()
+def backup(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The backup file to write")],
+    passphrase_file: Annotated[
+        Path | None,
+        typer.Option(help="File whose first line is the passphrase (else CAKAP_BACKUP_PASSPHRASE)"),
+    ] = None,
+    plain: Annotated[
+        bool, typer.Option("--plain", help="Do not encrypt (the file holds every NIP)")
+    ] = False,
+    with_signing_key: Annotated[
+        bool, typer.Option("--with-signing-key", help="Include the certificate signing key")
+    ] = False,
+) -> None:
+    """A consistent copy of the database and the files a restore needs, taken while serving."""
+    from app.backup import service as backups
+    from app.backup.crypto import BackupCryptoError, check_passphrase
+    from app.backup.dump import BackupError, create_backup
+
+    passphrase: str | None = None
+    if not plain:
+        passphrase = _passphrase(passphrase_file)
+        try:
+            check_passphrase(passphrase)
+        except BackupCryptoError:
+            _fail(
+                "frasa sandi kosong. Berikan --passphrase-file atau CAKAP_BACKUP_PASSPHRASE, "
+                "atau --plain untuk cadangan tanpa enkripsi (memuat semua NIP)."
+            )
+    db = _database()
+    try:
+        with _progress_bar() as bar:
+            task = bar.add_task("Mencadangkan", total=None)
+            result = create_backup(
+                url=db.url,
+                output=output,
+                passphrase=passphrase,
+                with_signing_key=with_signing_key,
+                progress=lambda what, done, total: bar.update(
+                    task, description=what, completed=done, total=total
+                ),
+            )
+        with db.unit_of_work() as session:
+            backups.record_backup(session, result=result, scheduled=False)
+    except BackupError as exc:
+        _fail(str(exc))
+        return
+    finally:
+        db.dispose()
+    rows = sum(result.rows.values())
+    kind = "terenkripsi" if result.encrypted else "TANPA ENKRIPSI"
+    out.print(
+        f"Cadangan {kind} ditulis ke {result.path} ({_size(result.size)}, {rows} baris dari "
+        f"{len(result.rows)} tabel, revisi skema {result.revision}"
+        f"{', dengan kunci penanda tangan' if result.files else ''}).",
+        highlight=False,
+    )
+
+
+@cli.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="The backup file", dir_okay=False)],
+    passphrase_file: Annotated[
+        Path | None,
+        typer.Option(help="File whose first line is the passphrase (else CAKAP_BACKUP_PASSPHRASE)"),
+    ] = None,
+) -> None:
+    """Restore a backup into an EMPTY database (CAKAP_DATABASE_URL), SQLite or PostgreSQL;
+    the schema is created when the database has none. All or nothing."""
+    from app.backup.restore import RestoreRefused, restore_backup
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    passphrase = _passphrase(passphrase_file)
+    try:
+        with _progress_bar() as bar:
+            task = bar.add_task("Memulihkan", total=None)
+            result = restore_backup(
+                url=settings.effective_database_url,
+                source=file,
+                passphrase=passphrase or None,
+                progress=lambda what, done, total: bar.update(
+                    task, description=what, completed=done, total=total
+                ),
+            )
+    except RestoreRefused as exc:
+        _fail(f"pemulihan ditolak: {exc}")
+        return
+    rows = sum(result.rows.values())
+    out.print(
+        f"Dipulihkan: {rows} baris dari {len(result.rows)} tabel (cadangan {result.source}, "
+        f"{result.created_at:%Y-%m-%d %H:%M} UTC, revisi {result.revision}).",
+        highlight=False,
+    )
+    if result.signing_key is not None:
+        out.print(f"Kunci penanda tangan dipulihkan ke {result.signing_key}.", highlight=False)
 
 
 def main() -> None:

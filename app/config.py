@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=8, ge=1)
     threads: int = Field(default=40, ge=2)
 
+    # Backups (`cakap backup`, and the worker's daily one): the passphrase that encrypts them,
+    # where the daily ones go (default: <data dir>/backups) and how many of them are kept.
+    backup_passphrase: str = ""
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=7, ge=1)
+
     import_max_bytes: int = 5 * 1024 * 1024
     import_max_rows: int = 20_000
     # An XLSX is a zip: what it unpacks to is bounded too, checked before parsing. A 10,000-row
@@ -80,6 +86,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'cakap.db'}"
+
+    @property
+    def effective_backup_dir(self) -> Path:
+        return self.backup_dir or self.data_dir / "backups"
 
     @property
     def is_sqlite(self) -> bool:

@@ -15,6 +15,7 @@ from app.admin.deps import AdminCertificate, ManagedUser
 from app.admin.user_page import ROLE_LABELS, render_user
 from app.audit import repository as audit_repository
 from app.audit import service as audit
+from app.backup import service as backups
 from app.certificates import issuer
 from app.certificates import service as certificates
 from app.completion import service as completion
@@ -330,7 +331,11 @@ def certificate_reissue(
 
 @router.get("/settings", response_class=HTMLResponse)
 def settings_page(request: Request, db: ReadSession, admin: AdminUser) -> Response:
-    return render(request, "admin/settings.html", {"form": issuer.as_dict(issuer.current(db))})
+    return render(
+        request,
+        "admin/settings.html",
+        {"form": issuer.as_dict(issuer.current(db)), "backup": backups.panel(db)},
+    )
 
 
 @router.post("/settings", response_class=HTMLResponse)
@@ -361,7 +366,10 @@ def settings_save(
         issuer.update(db, values=values, logo=data, actor=admin)
     except AppError as exc:
         return render(
-            request, "admin/settings.html", {"form": values, "error": exc.message}, status_code=422
+            request,
+            "admin/settings.html",
+            {"form": values, "error": exc.message, "backup": backups.panel(db)},
+            status_code=422,
         )
     return redirect(
         "/admin/settings",

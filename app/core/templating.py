@@ -37,6 +37,16 @@ def tanggal_jam(value: datetime | None) -> str:
     return format_datetime(value.astimezone(WIB), "d MMMM y HH.mm", locale=LOCALE) + " WIB"
 
 
+def ukuran(value: int | None) -> str:
+    """A file size: `759,9 KB`, `1,2 MB` (decimal comma)."""
+    if value is None:
+        return "—"
+    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if value >= factor:
+            return f"{angka(value / factor, 1)} {unit}"
+    return f"{value} bita"
+
+
 def angka(value: float | int | None, digits: int = 0) -> str:
     """Decimal comma and dot grouping: `1.234,5`."""
     if value is None:
@@ -69,6 +79,7 @@ def environment() -> Environment:
     env.filters["tanggal"] = tanggal
     env.filters["tanggal_jam"] = tanggal_jam
     env.filters["angka"] = angka
+    env.filters["ukuran"] = ukuran
     env.filters["scrollable_tables"] = scrollable_tables
     env.globals["app_name"] = "Cakap"
     return env

@@ -6,6 +6,7 @@ import importlib
 
 TASK_MODULES = (
     "app.assignments.tasks",
+    "app.backup.tasks",
     "app.certificates.tasks",
     "app.mail.tasks",
     "app.password_reset.tasks",
