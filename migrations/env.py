@@ -19,6 +19,9 @@ target_metadata = Base.metadata
 
 
 def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        _sqlite_foreign_keys(connection, on=False)
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -27,6 +30,29 @@ def _run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            _check_foreign_keys(connection)
+
+
+def _sqlite_foreign_keys(connection: Connection, *, on: bool) -> None:
+    """SQLite changes a column by rebuilding its table (batch mode: copy, DROP, rename). With
+    foreign keys enforced, that DROP deletes every row that references the table through ON
+    DELETE CASCADE (a learner's lesson progress and attempts, when `enrollment` is rebuilt) or
+    fails. So enforcement is off while migrating and the whole database is checked before the
+    migration commits (`_check_foreign_keys`). The pragma is a no-op inside a transaction: it
+    goes to the driver's connection before SQLAlchemy begins one."""
+    if connection.in_transaction():
+        raise RuntimeError("SQLite migrations must start outside a transaction.")
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        tables = sorted({row[0] for row in broken})
+        raise RuntimeError(f"Migration left rows with broken foreign keys in: {', '.join(tables)}")
 
 
 def run_migrations_offline() -> None:
@@ -51,6 +77,8 @@ def run_migrations_online() -> None:
     with engine.connect() as conn:
         _run(conn)
         conn.commit()
+        if conn.dialect.name == "sqlite":
+            _sqlite_foreign_keys(conn, on=True)
     engine.dispose()
 
 

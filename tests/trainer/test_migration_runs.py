@@ -53,6 +53,22 @@ def test_upgrade_backfills_one_open_run_per_course_and_every_enrolment_into_it(
                 ),
                 {"u": user_id, "c": course_id, "now": now},
             )
+        # Rows that hang off an enrolment: SQLite rebuilds the enrollment table in this
+        # migration, and with foreign keys enforced the DROP of the old table would delete
+        # them (ON DELETE CASCADE) without a word.
+        conn.execute(
+            text(
+                "INSERT INTO lesson_progress (enrollment_id, lesson_key, completed_at) "
+                "SELECT id, 'modul-1/pelajaran-1', :now FROM enrollment"
+            ),
+            {"now": now},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO evaluation_receipt (enrollment_id, form_id) "
+                "SELECT id, 'penyelenggaraan' FROM enrollment"
+            )
+        )
     command.upgrade(config, "0020")
     with engine.connect() as conn:
         runs = conn.execute(
@@ -68,5 +84,7 @@ def test_upgrade_backfills_one_open_run_per_course_and_every_enrolment_into_it(
         by_course = {r.course_id: r.id for r in runs}
         enrolled = conn.execute(text("SELECT course_id, run_id FROM enrollment")).all()
         assert enrolled and all(r.run_id == by_course[r.course_id] for r in enrolled)
+        assert conn.execute(text("SELECT count(*) FROM lesson_progress")).scalar() == 3
+        assert conn.execute(text("SELECT count(*) FROM evaluation_receipt")).scalar() == 3
     command.downgrade(config, "0019")
     engine.dispose()
