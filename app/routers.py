@@ -65,6 +65,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (admin_routes.router, ""),
     (password_reset_routes.router, ""),
     (analytics_routes.router, ""),
+    (analytics_routes.trainer_router, ""),
     (admin_placement.router, ""),
     (assignments_routes.router, ""),
     (accounts_api.router, API_PREFIX),

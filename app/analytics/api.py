@@ -1,4 +1,5 @@
-"""GET /api/v1/courses/{slug}/gain and …/evaluations/summary: HR (her scope) and admins."""
+"""GET /api/v1/courses/{slug}/gain and …/evaluations/summary: HR (her scope) and admins;
+…/item-analysis: the course's trainers and admins."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.accounts.deps import ApiHrUser
-from app.analytics import evaluations, gain
-from app.analytics.deps import ApiAnalyticsCourse
-from app.analytics.schemas import EvaluationSummaryOut, GainOut
+from app.analytics import evaluations, gain, items
+from app.analytics.deps import ApiAnalyticsCourse, ApiTaughtCourse
+from app.analytics.schemas import EvaluationSummaryOut, GainOut, ItemAnalysisOut
 from app.core.db import ReadSession, TransactionRoute
 
 router = APIRouter(route_class=TransactionRoute, tags=["analytics"])
@@ -44,3 +45,20 @@ def evaluation_summary(
     and the comments (null below `min_responses`)."""
     found = evaluations.summary(db, viewer=user, course=course)
     return EvaluationSummaryOut.of(found, evaluations.MIN_RESPONSES)
+
+
+QuizKind = Annotated[str, Query(pattern="^(pretest|posttest)$")]
+VersionNumber = Annotated[int | None, Query(ge=1, le=1_000_000)]
+
+
+@router.get("/courses/{slug}/item-analysis", response_model=ItemAnalysisOut)
+def item_analysis(
+    db: ReadSession,
+    course: ApiTaughtCourse,
+    quiz: QuizKind = "posttest",
+    version: VersionNumber = None,
+) -> ItemAnalysisOut:
+    """Per question of the pre- or post-test of one course version (default: the current one),
+    over its graded attempts: difficulty P, discrimination D (upper and lower 27%), their
+    categories, the flags of a question to revise, and how often each choice was picked."""
+    return ItemAnalysisOut.of(items.analyse(db, course=course, quiz=quiz, version=version))

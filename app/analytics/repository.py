@@ -3,7 +3,7 @@ few rows the per-objective gain and the evaluation summaries need."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,7 +12,9 @@ from sqlalchemy import ColumnElement, Float, Row, and_, case, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import (
+    Answer,
     Attempt,
+    CourseVersion,
     Enrollment,
     EvaluationResponse,
     Instansi,
@@ -169,3 +171,51 @@ def evaluation_responses(
     if not everyone:
         stmt = stmt.where(EvaluationResponse.instansi_id == instansi_id)
     return session.execute(stmt).all()
+
+
+GRADED = ("submitted", "expired")  # handed in, by the learner or by the clock, and graded
+
+
+def _graded(quiz_id: int) -> list[ColumnElement[bool]]:
+    return [
+        Attempt.quiz_id == quiz_id,
+        Attempt.status.in_(GRADED),
+        Attempt.results.is_not(None),
+    ]
+
+
+def graded_attempts(session: Session, *, quiz_id: int) -> Sequence[Row[Any]]:
+    """(id, score, results) of a quiz's graded attempts, for the item analysis."""
+    stmt = (
+        select(Attempt.id, Attempt.score, Attempt.results)
+        .where(*_graded(quiz_id))
+        .order_by(Attempt.id)
+    )
+    return session.execute(stmt).all()
+
+
+def graded_answers(session: Session, *, quiz_id: int) -> Iterator[Row[Any]]:
+    """(attempt id, question key, response) of the same attempts, streamed in batches."""
+    stmt = (
+        select(Answer.attempt_id, Answer.question_key, Answer.response)
+        .join(Attempt, Attempt.id == Answer.attempt_id)
+        .where(*_graded(quiz_id))
+        .execution_options(yield_per=2000)
+    )
+    yield from session.execute(stmt)
+
+
+def version_id(session: Session, *, course_id: int, number: int) -> int | None:
+    stmt = select(CourseVersion.id).where(
+        CourseVersion.course_id == course_id, CourseVersion.number == number
+    )
+    return session.scalars(stmt).first()
+
+
+def version_numbers(session: Session, *, course_id: int) -> list[int]:
+    stmt = (
+        select(CourseVersion.number)
+        .where(CourseVersion.course_id == course_id)
+        .order_by(CourseVersion.number.desc())
+    )
+    return list(session.scalars(stmt))

@@ -1,4 +1,5 @@
-"""HR report pages: learning gain and evaluation summaries (GET forms, no JavaScript)."""
+"""HR report pages (learning gain, evaluation summaries) and the trainer's item analysis:
+GET forms, no JavaScript."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.deps import HrUser
-from app.analytics import evaluations, gain, pages
+from app.analytics import evaluations, gain, items, pages
+from app.analytics.deps import PageTaughtCourse
 from app.core.db import ReadSession, TransactionRoute
 from app.core.templating import render
 
 router = APIRouter(route_class=TransactionRoute, prefix="/hr/reports", include_in_schema=False)
+# /trainer/… pages of this domain (the trainer area's own pages live in its domain)
+trainer_router = APIRouter(route_class=TransactionRoute, prefix="/trainer", include_in_schema=False)
 
 Text = Annotated[str, Query(max_length=40)]
 
@@ -51,6 +55,29 @@ def evaluation_report(
             "page": page,
             "min_responses": evaluations.MIN_RESPONSES,
             "scale": evaluations.SCALE_LABELS,
+        },
+        status_code=page.status_code,
+    )
+
+
+@trainer_router.get("/courses/{slug}/items", response_class=HTMLResponse)
+def item_analysis(
+    request: Request,
+    db: ReadSession,
+    course: PageTaughtCourse,
+    quiz: Annotated[str, Query(max_length=10)] = "posttest",
+    version: Annotated[str, Query(max_length=8)] = "",
+) -> Response:
+    page = pages.items_page(db, course=course, quiz=quiz, version=version)
+    return render(
+        request,
+        "analytics/items.html",
+        {
+            "page": page,
+            "quiz_labels": items.QUIZ_LABELS,
+            "difficulty_labels": items.DIFFICULTY_LABELS,
+            "discrimination_labels": items.DISCRIMINATION_LABELS,
+            "flag_labels": items.FLAG_LABELS,
         },
         status_code=page.status_code,
     )

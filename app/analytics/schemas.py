@@ -6,6 +6,7 @@ from pydantic import BaseModel
 
 from app.analytics.evaluations import CourseEvaluations, FormSummary, QuestionSummary
 from app.analytics.gain import CourseGain, Figures
+from app.analytics.items import ItemAnalysis, ItemFigures
 
 
 class GainFiguresOut(BaseModel):
@@ -124,4 +125,74 @@ class EvaluationSummaryOut(BaseModel):
             course=s.course.course.slug,
             min_responses=min_responses,
             forms=[FormSummaryOut.of(f) for f in s.forms],
+        )
+
+
+class ChoiceCountOut(BaseModel):
+    id: str  # the choice id of the course version; `true`/`false` for a truefalse question
+    text: str
+    correct: bool
+    picked: int  # attempts that picked it (a `multiple` answer picks several)
+
+
+class ItemOut(BaseModel):
+    id: str  # the question id written in the course file
+    text: str
+    type: str
+    objective: str | None
+    attempts: int  # graded attempts whose paper held the question
+    correct: int  # of them, answered fully correctly
+    difficulty: float | None  # P, null when no attempt held it
+    discrimination: float | None  # D = P(upper 27%) − P(lower 27%)
+    difficulty_category: str | None  # sukar | sedang | mudah
+    discrimination_category: str | None  # negatif | jelek | cukup | baik | baik_sekali
+    group: int  # attempts in each of the upper and lower groups
+    upper_correct: int
+    lower_correct: int
+    flags: list[str]  # terlalu_mudah | terlalu_sukar | daya_beda_rendah | daya_beda_negatif
+    choices: list[ChoiceCountOut]
+    unanswered: int
+
+    @classmethod
+    def of(cls, q: ItemFigures) -> ItemOut:
+        return cls(
+            id=q.id,
+            text=q.text,
+            type=q.type,
+            objective=q.objective,
+            attempts=q.attempts,
+            correct=q.correct,
+            difficulty=q.difficulty,
+            discrimination=q.discrimination,
+            difficulty_category=q.difficulty_category,
+            discrimination_category=q.discrimination_category,
+            group=q.group,
+            upper_correct=q.upper_correct,
+            lower_correct=q.lower_correct,
+            flags=list(q.flags),
+            choices=[
+                ChoiceCountOut(id=c.id, text=c.text, correct=c.correct, picked=c.picked)
+                for c in q.choices
+            ],
+            unanswered=q.unanswered,
+        )
+
+
+class ItemAnalysisOut(BaseModel):
+    course: str
+    version: int
+    quiz: str  # pretest | posttest
+    run: int | None = None
+    attempts: int  # graded attempts of the quiz in this version (and run)
+    questions: list[ItemOut]
+
+    @classmethod
+    def of(cls, a: ItemAnalysis, run: int | None = None) -> ItemAnalysisOut:
+        return cls(
+            course=a.course.course.slug,
+            version=a.course.number,
+            quiz=a.quiz.kind,
+            run=run,
+            attempts=a.attempts,
+            questions=[ItemOut.of(q) for q in a.questions],
         )
