@@ -87,6 +87,8 @@ def _import_courses(path: Path) -> None:
     labels = {"created": "baru", "updated": "versi baru", "unchanged": "tidak berubah"}
     for o in outcomes:
         out.print(f"  {o.slug}: {labels[o.action]} (versi {o.version})", highlight=False)
+        for warning in o.warnings:
+            out.print(f"    peringatan: {warning}", highlight=False)
 
 
 @cli.command()
@@ -352,6 +354,37 @@ def courses_check(path: Annotated[Path | None, typer.Argument()] = None) -> None
 def courses_import(path: Annotated[Path | None, typer.Argument()] = None) -> None:
     """Import course folders: all or nothing; unchanged courses are left as they are."""
     _import_courses(path or get_settings().courses_dir)
+
+
+@courses_cli.command("assign-trainer")
+def courses_assign_trainer(
+    slug: Annotated[str, typer.Argument(help="Course slug")],
+    nip: Annotated[str, typer.Argument(help="NIP of a person holding the trainer role")],
+    remove: Annotated[bool, typer.Option("--remove", help="Remove instead of assign")] = False,
+) -> None:
+    """Assign a trainer to a course (besides `trainers` in course.yaml), or remove one.
+    Audited with no actor (the system), as other CLI commands are."""
+    from app.core.errors import AppError
+    from app.courses import teaching
+
+    db = _database()
+    try:
+        with db.unit_of_work() as session:
+            course, user = teaching.course_and_trainer(session, slug=slug, nip=nip)
+            changed = teaching.assign_trainer(
+                session, course=course, user=user, actor=None, remove=remove
+            )
+            name = user.name
+    except AppError as exc:
+        _fail(exc.message)
+        return
+    finally:
+        db.dispose()
+    if remove:
+        message = "dilepas dari" if changed else "memang bukan pengajar"
+    else:
+        message = "ditetapkan sebagai pengajar" if changed else "sudah menjadi pengajar"
+    out.print(f"{name} {message} kursus {slug}.", highlight=False)
 
 
 @certificates_cli.command("revoke")

@@ -38,6 +38,7 @@ from app.reports import api as reports_api
 from app.reports import routes as reports_routes
 from app.staff import api as staff_api
 from app.staff import routes as staff_routes
+from app.trainer import api as trainer_api
 from app.training import routes as training_routes
 
 API_PREFIX = "/api/v1"
@@ -82,6 +83,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (analytics_api.router, API_PREFIX),
     (reports_api.router, API_PREFIX),
     (assignments_api.router, API_PREFIX),
+    (trainer_api.router, API_PREFIX),
 ]
 
 

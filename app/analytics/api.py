@@ -1,5 +1,5 @@
-"""GET /api/v1/courses/{slug}/gain and …/evaluations/summary: HR (her scope) and admins;
-…/item-analysis: the course's trainers and admins."""
+"""GET /api/v1/courses/{slug}/gain and …/evaluations/summary: HR (her scope), admins and
+the trainers of the course; …/item-analysis: the course's trainers and admins."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.accounts.deps import ApiHrUser
 from app.analytics import evaluations, gain, items
-from app.analytics.deps import ApiAnalyticsCourse, ApiTaughtCourse
+from app.analytics.deps import ApiAnalyticsCourse, ApiFiguresUser, ApiTaughtCourse
 from app.analytics.schemas import EvaluationSummaryOut, GainOut, ItemAnalysisOut
 from app.core.db import ReadSession, TransactionRoute
 
@@ -22,7 +21,7 @@ Code = Annotated[str | None, Query(max_length=40)]
 @router.get("/courses/{slug}/gain", response_model=GainOut)
 def course_gain(
     db: ReadSession,
-    user: ApiHrUser,
+    user: ApiFiguresUser,
     course: ApiAnalyticsCourse,
     unit: Code = None,
     instansi: Code = None,
@@ -39,7 +38,7 @@ def course_gain(
 
 @router.get("/courses/{slug}/evaluations/summary", response_model=EvaluationSummaryOut)
 def evaluation_summary(
-    db: ReadSession, user: ApiHrUser, course: ApiAnalyticsCourse
+    db: ReadSession, user: ApiFiguresUser, course: ApiAnalyticsCourse
 ) -> EvaluationSummaryOut:
     """Per form and question: `n`, `mean` and `distribution` (null below `min_responses`),
     and the comments (null below `min_responses`)."""

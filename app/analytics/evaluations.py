@@ -32,8 +32,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.accounts import service as accounts
-from app.analytics import repository
+from app.analytics import access, repository
 from app.courses.outline import Outline
 from app.evaluations import service as evaluations
 from app.models import User
@@ -81,7 +80,7 @@ class CourseEvaluations:
 def summary(session: Session, *, viewer: User, course: Outline) -> CourseEvaluations:
     """The course's evaluation forms (its own, else the defaults) summarised over the responses
     the viewer may read: all for an admin, her instansi's for HR (all versions of the course)."""
-    scope = accounts.scope_of(session, viewer)
+    scope = access.course_scope(session, viewer=viewer, course_id=course.course_id)
     rows: Sequence[Any] = (
         []
         if scope.nobody

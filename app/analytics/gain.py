@@ -24,9 +24,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.accounts import service as accounts
 from app.accounts.scope import Scope
-from app.analytics import repository
+from app.analytics import access, repository
 from app.analytics.repository import EPSILON, Filter
 from app.core.clock import WIB
 from app.core.errors import Invalid, NotFound
@@ -185,7 +184,7 @@ def course_gain(
 ) -> CourseGain:
     """The gain of a course's learners in the viewer's scope, overall, per unit (each unit with
     its sub-units; units without learners are left out) and per objective."""
-    scope = accounts.scope_of(session, viewer)
+    scope = access.course_scope(session, viewer=viewer, course_id=course.course_id)
     instansi, unit = _place(session, scope=scope, instansi_code=instansi_code, unit_code=unit_code)
     unit_ids = scope.unit_ids
     if unit is not None:

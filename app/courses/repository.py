@@ -29,7 +29,12 @@ def latest_version_number(session: Session, course_id: int) -> int:
 
 
 def published(
-    session: Session, *, query: str | None = None, area: str | None = None, level: str | None = None
+    session: Session,
+    *,
+    query: str | None = None,
+    area: str | None = None,
+    level: str | None = None,
+    course_ids: set[int] | None = None,
 ) -> Sequence[tuple[Course, CourseVersion]]:
     stmt = (
         select(Course, CourseVersion)
@@ -50,6 +55,8 @@ def published(
         stmt = stmt.where(CourseVersion.competency_area == area)
     if level:
         stmt = stmt.where(CourseVersion.level == level)
+    if course_ids is not None:
+        stmt = stmt.where(Course.id.in_(sorted(course_ids)))
     return [(c, v) for c, v in session.execute(stmt).all()]
 
 

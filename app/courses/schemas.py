@@ -14,6 +14,8 @@ from pydantic import (
     model_validator,
 )
 
+from app.asn.nip import InvalidNip, normalise_nip, validate_nip
+
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 
@@ -52,6 +54,35 @@ class CourseFile(_File):
     references: list[str] = Field(min_length=1)
     # How the lessons' minutes become JP: the declared `jp` must equal the rounded sum
     jp_rounding: Literal["nearest", "up", "down"] = "nearest"
+    # NIPs (or NI PPPK) of the widyaiswara who teach it (PRODUCT.md §4); an import links the
+    # accounts that exist and warns about the others (app/courses/teaching.py)
+    trainers: list[str] = Field(default_factory=list, max_length=50)
+
+    @field_validator("trainers", mode="before")
+    @classmethod
+    def _trainer_nips(cls, value: object) -> object:
+        """YAML reads an unquoted NIP as a number: take it as written."""
+        if isinstance(value, list):
+            return [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
+        return value
+
+    @field_validator("trainers")
+    @classmethod
+    def _valid_trainers(cls, value: list[str]) -> list[str]:
+        nips: list[str] = []
+        for index, raw in enumerate(value):
+            nip = normalise_nip(raw)
+            try:
+                validate_nip(nip, kind="PNS")
+            except InvalidNip as pns:
+                try:
+                    validate_nip(nip, kind="PPPK")
+                except InvalidNip:
+                    raise ValueError(f"trainers[{index}]: {raw!r}: {pns.message}") from None
+            if nip in nips:
+                raise ValueError(f"trainers[{index}]: NIP {nip} is listed twice")
+            nips.append(nip)
+        return nips
 
 
 class Objective(_File):

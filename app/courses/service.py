@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
 from app.core.errors import Invalid, NotFound
-from app.courses import files, markdown, repository
+from app.courses import files, markdown, repository, runs, teaching
 from app.courses.outline import Outline
 from app.courses.parsed import CheckReport, ParsedCourse, ParsedQuiz, Problem
 from app.models import (
@@ -36,6 +36,7 @@ class ImportOutcome:
     slug: str
     action: str  # created | updated | unchanged
     version: int
+    warnings: list[str] = field(default_factory=list)  # e.g. a trainer NIP with no account
 
 
 def check(path: Path) -> CheckReport:
@@ -71,7 +72,12 @@ def _import_one(session: Session, *, parsed: ParsedCourse, actor: User | None) -
     if existing is not None:
         current = existing.current_version
         if current is not None and current.content_hash == parsed.content_hash:
-            return ImportOutcome(parsed.slug, "unchanged", current.number)
+            # Unchanged content, but the trainers it names may have an account by now.
+            sync = teaching.sync_file_trainers(
+                session, course=existing, nips=list(parsed.data.trainers)
+            )
+            runs.open_run(session, course_id=existing.id)
+            return ImportOutcome(parsed.slug, "unchanged", current.number, sync.warnings)
         existing.code = parsed.data.code
         course = existing
         number = repository.latest_version_number(session, course.id) + 1
@@ -98,7 +104,9 @@ def _import_one(session: Session, *, parsed: ParsedCourse, actor: User | None) -
         object_id=course.slug,
         detail={"version": number, "hash": parsed.content_hash[:12]},
     )
-    return ImportOutcome(parsed.slug, action, number)
+    runs.open_run(session, course_id=course.id)
+    sync = teaching.sync_file_trainers(session, course=course, nips=list(parsed.data.trainers))
+    return ImportOutcome(parsed.slug, action, number, sync.warnings)
 
 
 def _build_version(parsed: ParsedCourse, number: int) -> CourseVersion:

@@ -9,10 +9,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core import clock
-from app.core.errors import Conflict, Forbidden, NotFound
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.courses import runs
 from app.courses.outline import LessonOutline, ModuleOutline, Outline
 from app.learning import repository
-from app.models import Enrollment, JpEntry, LessonProgress, User
+from app.models import CourseRun, Enrollment, JpEntry, LessonProgress, User
 
 
 def lesson_key(module: ModuleOutline, lesson: LessonOutline) -> str:
@@ -81,14 +82,22 @@ def progress(
     return result
 
 
-def enrol(session: Session, *, user: User, version: Outline) -> Enrollment:
-    """Enrol in a published course; enrolling again returns the same enrolment."""
+def enrol(
+    session: Session, *, user: User, version: Outline, run: CourseRun | None = None
+) -> Enrollment:
+    """Enrol in a published course, in `run` or else the course's open run (self-paced);
+    enrolling again returns the same enrolment (in the run it already has)."""
     if not user.has_role("learner"):
         raise Forbidden("Hanya peserta yang dapat mendaftar kursus.")
     existing = repository.enrollment(session, user_id=user.id, course_id=version.course_id)
     if existing is not None:
         return existing
-    enrollment = Enrollment(user_id=user.id, course_id=version.course_id, version_id=version.id)
+    if run is not None and run.course_id != version.course_id:
+        raise Invalid("Angkatan ini bukan angkatan kursus tersebut.")
+    run = run or runs.open_run(session, course_id=version.course_id)
+    enrollment = Enrollment(
+        user_id=user.id, course_id=version.course_id, version_id=version.id, run_id=run.id
+    )
     try:
         with session.begin_nested():
             session.add(enrollment)

@@ -1,18 +1,21 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -188,3 +191,65 @@ class CourseMedia(Base):
     content_type: Mapped[str] = mapped_column(String(100))
     sha256: Mapped[str] = mapped_column(String(64))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CourseTrainer(Base):
+    """A widyaiswara who teaches a course: named in course.yaml (`file`, kept in step with the
+    file at every import) or assigned by hand (`manual`: the CLI or an admin; an import never
+    removes it)."""
+
+    __tablename__ = "course_trainer"
+    __table_args__ = (UniqueConstraint("course_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(10))  # file | manual
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+
+class CourseRun(Base):
+    """A run (*angkatan*) of a course: a cohort with a name, dates and trainers. Every course
+    has exactly one open run (`is_open`), where self-paced learners are enrolled."""
+
+    __tablename__ = "course_run"
+    __table_args__ = (
+        # At most one open run per course, whatever the number of parallel first enrolments.
+        Index(
+            "uq_course_run_open",
+            "course_id",
+            unique=True,
+            postgresql_where=text("is_open"),
+            sqlite_where=text("is_open"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    is_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The instansi whose HR created it (None: the open run, or one made by an admin)
+    instansi_id: Mapped[int | None] = mapped_column(ForeignKey("instansi.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    course: Mapped[Course] = relationship()
+    trainers: Mapped[list[CourseRunTrainer]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class CourseRunTrainer(Base):
+    """A trainer of one run (besides the course's own trainers, who see all its runs)."""
+
+    __tablename__ = "course_run_trainer"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("course_run.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
 from app.core.db import Base, UTCDateTime
-from app.models.course import Course, CourseVersion, Quiz
+from app.models.course import Course, CourseRun, CourseVersion, Quiz
 from app.models.user import User
 
 
@@ -37,6 +37,8 @@ class Enrollment(Base):
     )
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("course_version.id"), index=True)
+    # The run (*angkatan*) she learns in: a named cohort, or the course's open run.
+    run_id: Mapped[int] = mapped_column(ForeignKey("course_run.id"), index=True)
     status: Mapped[str] = mapped_column(
         String(16), default="in_progress"
     )  # in_progress | completed
@@ -49,6 +51,7 @@ class Enrollment(Base):
     user: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()
     version: Mapped[CourseVersion] = relationship()
+    run: Mapped[CourseRun] = relationship()
 
 
 class LessonProgress(Base):
@@ -198,3 +201,25 @@ class ExternalTraining(Base):
     @property
     def jp_counted(self) -> int:
         return self.jp if self.jp_approved is None else self.jp_approved
+
+
+class AttemptAllowance(Base):
+    """What a trainer granted one learner on one quiz beyond the course's rules: extra
+    post-test attempts and extra minutes on a timed quiz (audited; app/assessments honours
+    them). `quiz_key` is `pretest`, `posttest` or `module:<slug>`, so a grant outlives a new
+    course version."""
+
+    __tablename__ = "attempt_allowance"
+    __table_args__ = (UniqueConstraint("enrollment_id", "quiz_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id", ondelete="CASCADE"))
+    quiz_key: Mapped[str] = mapped_column(String(90))
+    extra_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    extra_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    granted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=clock.now, onupdate=clock.now
+    )

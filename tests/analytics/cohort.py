@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.courses import runs
 from app.courses import service as courses
 from app.courses.outline import Outline
 from app.models import Attempt, Enrollment, Role, Unit, User
@@ -52,6 +53,7 @@ def enrol(
         user_id=user.id,
         course_id=course.course_id,
         version_id=course.id,
+        run_id=runs.open_run(session, course_id=course.course_id).id,
         pretest_score=pre,
         posttest_score=post,
     )

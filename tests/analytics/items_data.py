@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.courses import runs
 from app.courses import service as courses
 from app.courses.outline import Outline
 from app.models import Answer, Attempt, Enrollment, User
@@ -92,12 +93,19 @@ def add(
     score: float | None,
     answers: dict[str, Any],
     status: str = "submitted",
+    run_id: int | None = None,
 ) -> tuple[User, Attempt]:
-    """A learner enrolled in the course with one post-test attempt."""
+    """A learner enrolled in the course (its open run unless given) with one post-test
+    attempt."""
     factories.bind(session)
     quiz = next(q for q in course.quizzes if q.kind == "posttest")
     learner = UserFactory(name=f"Peserta {name}")
-    enrollment = Enrollment(user_id=learner.id, course_id=course.course_id, version_id=course.id)
+    enrollment = Enrollment(
+        user_id=learner.id,
+        course_id=course.course_id,
+        version_id=course.id,
+        run_id=run_id or runs.open_run(session, course_id=course.course_id).id,
+    )
     session.add(enrollment)
     session.flush()
     return learner, _attempt(session, enrollment, quiz.id, answers, score, status)

@@ -145,12 +145,13 @@ def test_hr_scoped_to_a_unit_reads_her_whole_instansi(
     assert _forms(body)["pengajar"]["responses"] == 5
 
 
-def test_learner_trainer_and_anonymous_are_refused(
+def test_learner_anonymous_and_a_trainer_not_teaching_the_course_are_refused(
     client: TestClient, world: World, courses_imported: None
 ) -> None:
     assert client.get(URL).status_code == 401
-    for who in (world.learner, world.trainer):
-        assert client.get(URL, headers=bearer(client, who.nip or "")).status_code == 403
+    assert client.get(URL, headers=bearer(client, world.learner.nip or "")).status_code == 403
+    # a trainer reads only the courses she teaches (issue 13); this one is not hers
+    assert client.get(URL, headers=bearer(client, world.trainer.nip or "")).status_code == 404
 
 
 def test_a_submission_records_the_learners_instansi_and_nothing_finer(

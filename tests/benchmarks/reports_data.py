@@ -313,9 +313,9 @@ def generate(session: Session, scale: Scale, password_hash: str) -> dict[str, An
     key = "u.id * 8 + c.k"
     done_day = sql.day(start, "x.hd % " + str(span))
     run(f"""
-    INSERT INTO enrollment (user_id, course_id, version_id, status, enrolled_at, completed_at,
-        pretest_score, posttest_score, learning_gain)
-    SELECT x.uid, x.cid, x.vid,
+    INSERT INTO enrollment (user_id, course_id, version_id, run_id, status, enrolled_at,
+        completed_at, pretest_score, posttest_score, learning_gain)
+    SELECT x.uid, x.cid, x.vid, x.rid,
            CASE WHEN x.hc % 100 < 34 THEN 'completed' ELSE 'in_progress' END,
            CASE WHEN x.hc % 100 < 34
                 THEN {sql.shift(sql.ts(done_day, "7200"), "-(3 + x.hc % 50) * 86400")}
@@ -325,11 +325,13 @@ def generate(session: Session, scale: Scale, password_hash: str) -> dict[str, An
            CASE WHEN x.hc % 100 < 34 THEN 70 + (x.hc / 100) % 31 END,
            CASE WHEN x.hc % 100 < 34
                 THEN CAST(40 + (x.hc / 100) % 31 - x.hc % 50 AS float) / (70 - x.hc % 50) END
-    FROM (SELECT u.id AS uid, c.id AS cid, c.current_version_id AS vid,
+    FROM (SELECT u.id AS uid, c.id AS cid, c.current_version_id AS vid, c.rid,
                  {_hash(key, 5)} AS he, {_hash(key, 6)} AS hc, {_hash(key, 7)} AS hd
           FROM user_account u
-          CROSS JOIN (SELECT id, current_version_id, row_number() OVER (ORDER BY id) AS k
-                      FROM course WHERE current_version_id IS NOT NULL) c
+          CROSS JOIN (SELECT co.id, co.current_version_id,
+                             row_number() OVER (ORDER BY co.id) AS k, r.id AS rid
+                      FROM course co JOIN course_run r ON r.course_id = co.id AND r.is_open
+                      WHERE co.current_version_id IS NOT NULL) c
           WHERE u.instansi_id {scope}) x
     WHERE x.he % 100 < 60
     ORDER BY x.uid, x.cid""")

@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from app.core import clock
+from app.courses import runs
 from app.models import (
     Certificate,
     Course,
@@ -135,6 +136,7 @@ def build(session: Session, world: World) -> Known:
             user_id=user.id,
             course_id=course.id,
             version_id=course.current_version_id,
+            run_id=runs.open_run(session, course_id=course.id).id,
             status="completed" if done else "in_progress",
             enrolled_at=started,
             completed_at=finished if done else None,

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.courses import runs
 from tests.conftest import login
 from tests.factories import World
 from tests.reports.known import YEAR, Known, build
@@ -135,6 +136,7 @@ def test_completion_and_siasn_query_counts_do_not_grow_with_people(
                 user_id=user.id,
                 course_id=known.course_a.id,
                 version_id=known.course_a.current_version_id,
+                run_id=runs.open_run(session, course_id=known.course_a.id).id,
             )
         )
     session.commit()
