@@ -176,13 +176,20 @@ def quiz_of(course: Outline, kind: str) -> QuizOutline:
 
 
 def analyse(
-    session: Session, *, course: Outline, quiz: str = "posttest", version: int | None = None
+    session: Session,
+    *,
+    course: Outline,
+    quiz: str = "posttest",
+    version: int | None = None,
+    run_id: int | None = None,
 ) -> ItemAnalysis:
-    """The item analysis of the course's pre- or post-test in one version (default: current)."""
+    """The item analysis of the course's pre- or post-test in one version (default: current),
+    over all its attempts or those of one run's enrolments (the caller has checked the run
+    belongs to the course)."""
     outline = version_outline(session, course=course, number=version)
     found = quiz_of(outline, quiz)
-    attempts = repository.graded_attempts(session, quiz_id=found.id)
-    picks = _picks(session, found)
+    attempts = repository.graded_attempts(session, quiz_id=found.id, run_id=run_id)
+    picks = _picks(session, found, run_id)
     return ItemAnalysis(
         course=outline,
         quiz=found,
@@ -192,11 +199,11 @@ def analyse(
     )
 
 
-def _picks(session: Session, quiz: QuizOutline) -> dict[tuple[int, str], Any]:
+def _picks(session: Session, quiz: QuizOutline, run_id: int | None) -> dict[tuple[int, str], Any]:
     """{(attempt id, question key): response} of the quiz's graded attempts."""
     return {
         (row.attempt_id, row.question_key): row.response
-        for row in repository.graded_answers(session, quiz_id=quiz.id)
+        for row in repository.graded_answers(session, quiz_id=quiz.id, run_id=run_id)
     }
 
 

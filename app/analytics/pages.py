@@ -14,7 +14,7 @@ from app.core.errors import AppError, Invalid
 from app.courses import repository as courses_repository
 from app.courses import service as courses
 from app.courses.outline import Outline
-from app.models import Instansi, Unit, User
+from app.models import CourseRun, Instansi, Unit, User
 from app.org import repository as org_repository
 from app.org import service as org
 
@@ -146,20 +146,26 @@ class ItemsPage:
     course: Outline
     quiz: str
     version: str
+    run: CourseRun | None = None
     result: items.ItemAnalysis | None = None
     versions: list[int] = field(default_factory=list)
     error: str | None = None
     status_code: int = 200
 
 
-def items_page(session: Session, *, course: Outline, quiz: str, version: str) -> ItemsPage:
-    """The item analysis of the course's pre- or post-test; a bad choice is shown as an error
-    on the same page (422, or 404 for a version that does not exist)."""
-    page = ItemsPage(course=course, quiz=quiz, version=version.strip())
+def items_page(
+    session: Session, *, course: Outline, run: CourseRun | None, quiz: str, version: str
+) -> ItemsPage:
+    """The item analysis of the course's pre- or post-test (of one run's learners when given);
+    a bad choice is shown as an error on the same page (422, or 404 for a version that does
+    not exist)."""
+    page = ItemsPage(course=course, quiz=quiz, version=version.strip(), run=run)
     page.versions = repository.version_numbers(session, course_id=course.course_id)
     try:
         number = _version(page.version)
-        page.result = items.analyse(session, course=course, quiz=quiz, version=number)
+        page.result = items.analyse(
+            session, course=course, quiz=quiz, version=number, run_id=run.id if run else None
+        )
     except AppError as exc:
         page.error, page.status_code = exc.message, exc.status_code
     return page
@@ -171,3 +177,18 @@ def _version(text: str) -> int | None:
     if not text.isdigit() or not 1 <= int(text) <= 1_000_000:
         raise Invalid("Versi tidak valid.")
     return int(text)
+
+
+@dataclass
+class RunGainPage:
+    run: CourseRun
+    course: Outline
+    result: gain.CourseGain
+
+
+def run_gain_page(session: Session, *, viewer: User, run: CourseRun) -> RunGainPage:
+    """The learning gain of one run's learners (every learner of the run: its trainer reads
+    them all, whatever the instansi)."""
+    course = courses.published_course(session, slug=run.course.slug)
+    figures = gain.course_gain(session, viewer=viewer, course=course, run_id=run.id)
+    return RunGainPage(run=run, course=course, result=figures)

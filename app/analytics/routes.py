@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.accounts.deps import HrUser
-from app.analytics import evaluations, gain, items, pages
-from app.analytics.deps import PageTaughtCourse
+from app.accounts.deps import HrUser, TrainerUser
+from app.analytics import evaluation_results, evaluations, gain, items, pages
+from app.analytics.deps import PageResultsCourse, PageResultsUser, PageTaught, PageTrainedRun, RunId
 from app.core.db import ReadSession, TransactionRoute
 from app.core.templating import render
 
@@ -64,11 +64,11 @@ def evaluation_report(
 def item_analysis(
     request: Request,
     db: ReadSession,
-    course: PageTaughtCourse,
+    taught: PageTaught,
     quiz: Annotated[str, Query(max_length=10)] = "posttest",
     version: Annotated[str, Query(max_length=8)] = "",
 ) -> Response:
-    page = pages.items_page(db, course=course, quiz=quiz, version=version)
+    page = pages.items_page(db, course=taught.course, run=taught.run, quiz=quiz, version=version)
     return render(
         request,
         "analytics/items.html",
@@ -80,4 +80,34 @@ def item_analysis(
             "flag_labels": items.FLAG_LABELS,
         },
         status_code=page.status_code,
+    )
+
+
+@trainer_router.get("/runs/{run_id}/gain", response_class=HTMLResponse)
+def run_gain(request: Request, db: ReadSession, user: TrainerUser, run: PageTrainedRun) -> Response:
+    page = pages.run_gain_page(db, viewer=user, run=run)
+    return render(
+        request,
+        "analytics/run_gain.html",
+        {"page": page, "labels": gain.LABELS, "categories": gain.CATEGORIES},
+    )
+
+
+@trainer_router.get("/courses/{slug}/evaluations", response_class=HTMLResponse)
+def evaluation_results_page(
+    request: Request,
+    db: ReadSession,
+    user: PageResultsUser,
+    course: PageResultsCourse,
+    run: RunId = None,
+) -> Response:
+    found = evaluation_results.course_results(db, viewer=user, course=course, run_id=run)
+    return render(
+        request,
+        "analytics/evaluation_results.html",
+        {
+            "r": found,
+            "min_responses": evaluations.MIN_RESPONSES,
+            "scale": evaluations.SCALE_LABELS,
+        },
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from app.analytics.evaluation_results import EvaluationResults, ResultGroup, RunRef
 from app.analytics.evaluations import CourseEvaluations, FormSummary, QuestionSummary
 from app.analytics.gain import CourseGain, Figures
 from app.analytics.items import ItemAnalysis, ItemFigures
@@ -195,4 +196,72 @@ class ItemAnalysisOut(BaseModel):
             run=run,
             attempts=a.attempts,
             questions=[ItemOut.of(q) for q in a.questions],
+        )
+
+
+class RunOut(BaseModel):
+    id: int | None  # null: responses stored before runs were recorded
+    name: str
+    starts_on: str | None
+
+    @classmethod
+    def of(cls, r: RunRef) -> RunOut:
+        return cls(id=r.id, name=r.name, starts_on=r.starts_on.isoformat() if r.starts_on else None)
+
+
+class TrendRowOut(BaseModel):
+    run: RunOut
+    responses: int
+    shown: bool  # false below min_responses: then no figure, and not counted in the totals
+    overall: float | None
+    means: dict[str, float | None]
+
+
+class TrainerOut(BaseModel):
+    id: int
+    name: str
+
+
+class ResultGroupOut(FormSummaryOut):
+    form: str  # the form id (`id` is that too, kept for the FormSummaryOut shape)
+    about_trainer: bool
+    trainer: TrainerOut | None
+    withheld: int  # responses of runs below min_responses, counted in no figure
+    trend: list[TrendRowOut]
+
+    @classmethod
+    def of_group(cls, g: ResultGroup) -> ResultGroupOut:
+        base = FormSummaryOut.of(g.summary)
+        return cls(
+            **base.model_dump(),
+            form=g.form_id,
+            about_trainer=g.about_trainer,
+            trainer=TrainerOut(id=g.trainer.id, name=g.trainer.name) if g.trainer else None,
+            withheld=g.withheld,
+            trend=[
+                TrendRowOut(
+                    run=RunOut.of(t.run),
+                    responses=t.responses,
+                    shown=t.shown,
+                    overall=t.overall,
+                    means=dict(t.means),
+                )
+                for t in g.trend
+            ],
+        )
+
+
+class EvaluationResultsOut(BaseModel):
+    course: str
+    run: RunOut | None
+    min_responses: int
+    groups: list[ResultGroupOut]
+
+    @classmethod
+    def of(cls, r: EvaluationResults, min_responses: int) -> EvaluationResultsOut:
+        return cls(
+            course=r.course.course.slug,
+            run=RunOut.of(r.run) if r.run else None,
+            min_responses=min_responses,
+            groups=[ResultGroupOut.of_group(g) for g in r.groups],
         )
