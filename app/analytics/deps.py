@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 from sqlalchemy.orm import Session
 
 from app.accounts.deps import api_roles, page_roles
@@ -89,7 +89,9 @@ ApiTaught = Annotated[Taught, Depends(taught_for_api)]
 PageTaught = Annotated[Taught, Depends(taught_for_page)]
 
 
-def run_for_trainer_page(run_id: int, db: ReadSession, user: PageTrainerUser) -> CourseRun:
+def run_for_trainer_page(
+    run_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: ReadSession, user: PageTrainerUser
+) -> CourseRun:
     """A run whose figures the trainer reads: she teaches its course or is named on it."""
     run = runs.run_by_id(db, run_id)
     if run is None or not teaching.trains_run(db, user=user, run=run):
