@@ -168,10 +168,15 @@ def instansi_by_code(session: Session, code: str) -> Instansi | None:
 def evaluation_responses(
     session: Session, *, course_id: int, instansi_id: int | None, everyone: bool
 ) -> Sequence[Row[Any]]:
-    """(form id, answers, comment) of a course's responses: every response for an admin,
-    else those recorded for one instansi (responses without an instansi are left out)."""
+    """(form id, run id, trainer id, answers, comment) of a course's responses: every
+    response for an admin, else those recorded for one instansi (responses without an instansi
+    are left out)."""
     stmt = select(
-        EvaluationResponse.form_id, EvaluationResponse.answers, EvaluationResponse.comment
+        EvaluationResponse.form_id,
+        EvaluationResponse.run_id,
+        EvaluationResponse.trainer_id,
+        EvaluationResponse.answers,
+        EvaluationResponse.comment,
     ).where(EvaluationResponse.course_id == course_id)
     if not everyone:
         stmt = stmt.where(EvaluationResponse.instansi_id == instansi_id)

@@ -101,6 +101,8 @@ class FormSummaryOut(BaseModel):
     id: str
     title: str
     responses: int
+    # of them, those in (run, trainer) cells of at least min_responses: the base of the figures
+    counted: int
     questions: list[QuestionSummaryOut]
     comments: list[str] | None  # null below min_responses
 
@@ -110,6 +112,7 @@ class FormSummaryOut(BaseModel):
             id=f.id,
             title=f.title,
             responses=f.responses,
+            counted=f.responses if f.counted is None else f.counted,
             questions=[QuestionSummaryOut.of(q) for q in f.questions],
             comments=f.comments,
         )

@@ -182,3 +182,22 @@ def test_results_page_shows_the_trend_and_withholds_the_small_run(
     assert "4,27" in page.text and "Materi jelas" in page.text
     assert "Rahasia angkatan kecil" not in page.text and "Budi Santoso" not in page.text
     assert client.get(f"{PAGE}?run={data.runs['II'].id}").status_code == 200
+
+
+def test_course_summary_counts_the_same_cells_so_no_difference_reveals_a_small_run(
+    client: TestClient, world: World, data: Data
+) -> None:
+    """Were Angkatan III (3 responses) in the course summary, summary minus results would
+    give its three responses away."""
+    summary = "/api/v1/courses/smart-governance/evaluations/summary"
+    body = client.get(summary, headers=bearer(client, world.admin.email or "")).json()
+    forms = {f["id"]: f for f in body["forms"]}
+    delivery = forms["penyelenggaraan"]
+    assert (delivery["responses"], delivery["counted"]) == (14, 11)
+    kepuasan = next(q for q in delivery["questions"] if q["id"] == "kepuasan")
+    assert (kepuasan["n"], kepuasan["mean"]) == (11, 4.27)  # as in the results, not 51/14
+    assert "Rahasia angkatan kecil" not in str(body)
+    # a trainer of the course reads the trainer form about herself only: 4 ×5 and 5 ×5
+    mine = client.get(summary, headers=bearer(client, data.ade.nip or "")).json()
+    teaching_form = {f["id"]: f for f in mine["forms"]}["pengajar"]
+    assert teaching_form["responses"] == 10 and teaching_form["questions"][0]["mean"] == 4.5
