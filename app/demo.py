@@ -419,7 +419,9 @@ def _evaluate(
 ) -> None:
     from app.evaluations import service as evaluations
 
-    for form in evaluations.forms_of(version):
+    # the trainer form once per trainer of the learner's run
+    for state in evaluations.states(session, enrollment=enrollment, version=version):
+        form = state.form
         answers = {q["id"]: rng.choice([3, 4, 4, 5, 5]) for q in form["questions"]}
         completion.submit_evaluation(
             session,
@@ -428,6 +430,7 @@ def _evaluate(
             form_id=form["id"],
             answers=answers,
             comment=None,
+            trainer_id=state.trainer.id if state.trainer else None,
         )
 
 

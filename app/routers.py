@@ -69,6 +69,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (admin_routes.router, ""),
     (password_reset_routes.router, ""),
     (analytics_routes.router, ""),
+    (analytics_routes.trainer_router, ""),
     (admin_placement.router, ""),
     (admin_teaching.router, ""),
     (assignments_routes.router, ""),

@@ -39,7 +39,11 @@ STAFF_PREFIXES = (
     "/api/v1/assignments",
 )
 # Staff-only API routes under a path learners also use (/api/v1/courses/…).
-STAFF_PATHS = {"/api/v1/courses/{slug}/gain", "/api/v1/courses/{slug}/evaluations/summary"}
+STAFF_PATHS = {
+    "/api/v1/courses/{slug}/gain",
+    "/api/v1/courses/{slug}/evaluations/summary",
+    "/api/v1/courses/{slug}/item-analysis",
+}
 
 
 def _routes(app: object) -> list[tuple[str, str]]:

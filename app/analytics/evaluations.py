@@ -22,10 +22,19 @@ stored before the instansi was recorded have none: only admins see them (an admi
 counts every response). There are no filters (year, version) on purpose: two overlapping
 summaries differing by one response would show that response.
 What remains: a summary read before and after one more learner submits shows how she
-answered; that is the price of any running total, and the reason it starts at five."""
+answered; that is the price of any running total, and the reason it starts at five.
+
+Runs and trainers (issue 13). The results per run and per trainer
+(app/analytics/evaluation_results.py) show only cells (form, run, trainer) of at least
+MIN_RESPONSES responses. So that this summary and those results cannot be subtracted from
+each other to reveal a withheld cell, this summary counts the same cells: a response counts
+only when its (form, run, trainer) cell, among the responses the viewer reads, holds at least
+MIN_RESPONSES (responses from before runs were recorded form one cell per form). And a trainer
+(who is not HR or admin) reads the trainer form about herself only, as in the results."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -61,13 +70,15 @@ class QuestionSummary:
 class FormSummary:
     id: str
     title: str
-    responses: int
+    responses: int  # every response the viewer reads
     questions: list[QuestionSummary]
     comments: list[str] | None  # None below MIN_RESPONSES
+    counted: int | None = None  # of them, in cells of at least MIN_RESPONSES (None: all)
 
     @property
     def shown(self) -> bool:
-        return self.responses >= MIN_RESPONSES
+        base = self.responses if self.counted is None else self.counted
+        return base >= MIN_RESPONSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,20 +102,44 @@ def summary(session: Session, *, viewer: User, course: Outline) -> CourseEvaluat
             everyone=scope.everyone,
         )
     )
+    if not viewer.has_role("hr", "admin"):
+        rows = [
+            r
+            for r in rows
+            if r.form_id not in _trainer_forms(course) or r.trainer_id in (None, viewer.id)
+        ]
     by_form: dict[str, list[Any]] = {}
     for row in rows:
         by_form.setdefault(row.form_id, []).append(row)
-    forms = [_form(form, by_form.get(form["id"], [])) for form in evaluations.forms_of(course)]
+    forms = [
+        _form(form, by_form.get(form["id"], []), countable(by_form.get(form["id"], [])))
+        for form in evaluations.forms_of(course)
+    ]
     return CourseEvaluations(course=course, forms=forms, whole_instansi=scope.unit_ids is not None)
 
 
-def _form(form: Mapping[str, Any], rows: list[Any]) -> FormSummary:
-    shown = len(rows) >= MIN_RESPONSES
+def _trainer_forms(course: Outline) -> set[str]:
+    return {f["id"] for f in evaluations.forms_of(course) if evaluations.is_trainer_form(f)}
+
+
+def countable(rows: Sequence[Any]) -> list[Any]:
+    """The responses whose (form, run, trainer) cell holds at least MIN_RESPONSES of them."""
+    cells = Counter((r.form_id, r.run_id, r.trainer_id) for r in rows)
+    return [r for r in rows if cells[(r.form_id, r.run_id, r.trainer_id)] >= MIN_RESPONSES]
+
+
+def _form(
+    form: Mapping[str, Any], rows: list[Any], counted: list[Any] | None = None
+) -> FormSummary:
+    """The figures come from `counted` (default: all the rows); while it is below
+    MIN_RESPONSES only counts are shown, of all the rows."""
+    base = rows if counted is None else counted
+    shown = len(base) >= MIN_RESPONSES
     questions = []
     for q in form["questions"]:
         scores = [
             value
-            for row in rows
+            for row in (base if shown else rows)
             if isinstance(value := (row.answers or {}).get(q["id"]), int)
             and not isinstance(value, bool)
             and value in SCALE
@@ -119,11 +154,12 @@ def _form(form: Mapping[str, Any], rows: list[Any]) -> FormSummary:
                 distribution={s: scores.count(s) for s in SCALE} if enough else None,
             )
         )
-    comments = sorted(c for row in rows if (c := (row.comment or "").strip())) if shown else None
+    comments = sorted(c for row in base if (c := (row.comment or "").strip())) if shown else None
     return FormSummary(
         id=form["id"],
         title=form["title"],
         responses=len(rows),
         questions=questions,
         comments=comments,
+        counted=None if counted is None else len(counted),
     )

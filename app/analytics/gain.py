@@ -24,11 +24,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.accounts.scope import Scope
+from app.accounts.scope import EVERYONE, Scope
 from app.analytics import access, repository
 from app.analytics.repository import EPSILON, Filter
 from app.core.clock import WIB
 from app.core.errors import Invalid, NotFound
+from app.courses import runs, teaching
 from app.courses.outline import Outline
 from app.models import Instansi, Unit, User
 from app.org import service as org
@@ -181,10 +182,17 @@ def course_gain(
     instansi_code: str | None = None,
     unit_code: str | None = None,
     year: int | None = None,
+    run_id: int | None = None,
 ) -> CourseGain:
     """The gain of a course's learners in the viewer's scope, overall, per unit (each unit with
-    its sub-units; units without learners are left out) and per objective."""
+    its sub-units; units without learners are left out) and per objective; `run_id` narrows
+    it to one run's enrolments (the caller has checked the run belongs to the course): a
+    trainer named on that run reads all its learners, as the course's trainers do."""
     scope = access.course_scope(session, viewer=viewer, course_id=course.course_id)
+    if run_id is not None and not scope.everyone:
+        run = runs.run_by_id(session, run_id)
+        if run is not None and teaching.trains_run(session, user=viewer, run=run):
+            scope = EVERYONE
     instansi, unit = _place(session, scope=scope, instansi_code=instansi_code, unit_code=unit_code)
     unit_ids = scope.unit_ids
     if unit is not None:
@@ -198,6 +206,7 @@ def course_gain(
         unit_ids=unit_ids,
         year_from=year_from,
         year_to=year_to,
+        run_id=run_id,
     )
     rows = [] if scope.nobody else repository.gain_by_unit(session, f)
     overall = Tally()

@@ -1,5 +1,5 @@
-"""What the HR report pages show: the filter choices the viewer may pick from, and the
-figures for the ones she picked (the same services the API calls)."""
+"""What the HR report pages and the trainer's item-analysis page show: the filter choices the
+viewer may pick from, and the figures for the ones she picked (the same services the API calls)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
-from app.analytics import evaluations, gain
+from app.analytics import evaluations, gain, items, repository
 from app.core import clock
 from app.core.errors import AppError, Invalid
 from app.courses import repository as courses_repository
 from app.courses import service as courses
-from app.models import Instansi, Unit, User
+from app.courses.outline import Outline
+from app.models import CourseRun, Instansi, Unit, User
 from app.org import repository as org_repository
 from app.org import service as org
 
@@ -138,3 +139,56 @@ def evaluations_page(session: Session, *, viewer: User, course: str) -> Evaluati
     except AppError as exc:
         page.error, page.status_code = exc.message, exc.status_code
     return page
+
+
+@dataclass
+class ItemsPage:
+    course: Outline
+    quiz: str
+    version: str
+    run: CourseRun | None = None
+    result: items.ItemAnalysis | None = None
+    versions: list[int] = field(default_factory=list)
+    error: str | None = None
+    status_code: int = 200
+
+
+def items_page(
+    session: Session, *, course: Outline, run: CourseRun | None, quiz: str, version: str
+) -> ItemsPage:
+    """The item analysis of the course's pre- or post-test (of one run's learners when given);
+    a bad choice is shown as an error on the same page (422, or 404 for a version that does
+    not exist)."""
+    page = ItemsPage(course=course, quiz=quiz, version=version.strip(), run=run)
+    page.versions = repository.version_numbers(session, course_id=course.course_id)
+    try:
+        number = _version(page.version)
+        page.result = items.analyse(
+            session, course=course, quiz=quiz, version=number, run_id=run.id if run else None
+        )
+    except AppError as exc:
+        page.error, page.status_code = exc.message, exc.status_code
+    return page
+
+
+def _version(text: str) -> int | None:
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 1_000_000:
+        raise Invalid("Versi tidak valid.")
+    return int(text)
+
+
+@dataclass
+class RunGainPage:
+    run: CourseRun
+    course: Outline
+    result: gain.CourseGain
+
+
+def run_gain_page(session: Session, *, viewer: User, run: CourseRun) -> RunGainPage:
+    """The learning gain of one run's learners (every learner of the run: its trainer reads
+    them all, whatever the instansi)."""
+    course = courses.published_course(session, slug=run.course.slug)
+    figures = gain.course_gain(session, viewer=viewer, course=course, run_id=run.id)
+    return RunGainPage(run=run, course=course, result=figures)

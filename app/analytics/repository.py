@@ -3,7 +3,7 @@ few rows the per-objective gain and the evaluation summaries need."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,7 +12,11 @@ from sqlalchemy import ColumnElement, Float, Row, and_, case, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import (
+    Answer,
     Attempt,
+    CourseRun,
+    CourseRunTrainer,
+    CourseVersion,
     Enrollment,
     EvaluationResponse,
     Instansi,
@@ -36,6 +40,7 @@ class Filter:
     unit_ids: frozenset[int] | None = None
     year_from: datetime | None = None  # the year (WIB) of the learner's last post-test
     year_to: datetime | None = None
+    run_id: int | None = None  # one run's enrolments
 
 
 def _learners(f: Filter) -> list[ColumnElement[bool]]:
@@ -50,6 +55,8 @@ def _learners(f: Filter) -> list[ColumnElement[bool]]:
         clauses.append(User.instansi_id == f.instansi_id)
     if f.unit_ids is not None:
         clauses.append(User.unit_id.in_(sorted(f.unit_ids)))
+    if f.run_id is not None:
+        clauses.append(Enrollment.run_id == f.run_id)
     if f.year_from is not None and f.year_to is not None:
         post = aliased(Attempt)  # apart from the attempts test_attempts() reads
         last = (
@@ -161,11 +168,119 @@ def instansi_by_code(session: Session, code: str) -> Instansi | None:
 def evaluation_responses(
     session: Session, *, course_id: int, instansi_id: int | None, everyone: bool
 ) -> Sequence[Row[Any]]:
-    """(form id, answers, comment) of a course's responses: every response for an admin,
-    else those recorded for one instansi (responses without an instansi are left out)."""
+    """(form id, run id, trainer id, answers, comment) of a course's responses: every
+    response for an admin, else those recorded for one instansi (responses without an instansi
+    are left out)."""
     stmt = select(
-        EvaluationResponse.form_id, EvaluationResponse.answers, EvaluationResponse.comment
+        EvaluationResponse.form_id,
+        EvaluationResponse.run_id,
+        EvaluationResponse.trainer_id,
+        EvaluationResponse.answers,
+        EvaluationResponse.comment,
     ).where(EvaluationResponse.course_id == course_id)
     if not everyone:
         stmt = stmt.where(EvaluationResponse.instansi_id == instansi_id)
     return session.execute(stmt).all()
+
+
+GRADED = ("submitted", "expired")  # handed in, by the learner or by the clock, and graded
+
+
+def _graded(quiz_id: int, run_id: int | None) -> list[ColumnElement[bool]]:
+    clauses = [
+        Attempt.quiz_id == quiz_id,
+        Attempt.status.in_(GRADED),
+        Attempt.results.is_not(None),
+    ]
+    if run_id is not None:
+        in_run = select(Enrollment.id).where(Enrollment.run_id == run_id)
+        clauses.append(Attempt.enrollment_id.in_(in_run))
+    return clauses
+
+
+def graded_attempts(session: Session, *, quiz_id: int, run_id: int | None) -> Sequence[Row[Any]]:
+    """(id, score, results) of a quiz's graded attempts (of one run's enrolments when asked),
+    for the item analysis."""
+    stmt = (
+        select(Attempt.id, Attempt.score, Attempt.results)
+        .where(*_graded(quiz_id, run_id))
+        .order_by(Attempt.id)
+    )
+    return session.execute(stmt).all()
+
+
+def graded_answers(session: Session, *, quiz_id: int, run_id: int | None) -> Iterator[Row[Any]]:
+    """(attempt id, question key, response) of the same attempts, streamed in batches."""
+    stmt = (
+        select(Answer.attempt_id, Answer.question_key, Answer.response)
+        .join(Attempt, Attempt.id == Answer.attempt_id)
+        .where(*_graded(quiz_id, run_id))
+        .execution_options(yield_per=2000)
+    )
+    yield from session.execute(stmt)
+
+
+def version_id(session: Session, *, course_id: int, number: int) -> int | None:
+    stmt = select(CourseVersion.id).where(
+        CourseVersion.course_id == course_id, CourseVersion.number == number
+    )
+    return session.scalars(stmt).first()
+
+
+def version_numbers(session: Session, *, course_id: int) -> list[int]:
+    stmt = (
+        select(CourseVersion.number)
+        .where(CourseVersion.course_id == course_id)
+        .order_by(CourseVersion.number.desc())
+    )
+    return list(session.scalars(stmt))
+
+
+def course_runs(session: Session, *, course_id: int) -> Sequence[Row[Any]]:
+    """(id, name, starts_on) of a course's runs."""
+    stmt = (
+        select(CourseRun.id, CourseRun.name, CourseRun.starts_on)
+        .where(CourseRun.course_id == course_id)
+        .order_by(CourseRun.starts_on, CourseRun.id)
+    )
+    return session.execute(stmt).all()
+
+
+def runs_trained(session: Session, *, user_id: int, course_id: int) -> set[int]:
+    """The runs of a course on which this user is named as a trainer."""
+    stmt = (
+        select(CourseRunTrainer.run_id)
+        .join(CourseRun, CourseRun.id == CourseRunTrainer.run_id)
+        .where(CourseRunTrainer.user_id == user_id, CourseRun.course_id == course_id)
+    )
+    return set(session.scalars(stmt))
+
+
+def evaluation_rows(
+    session: Session,
+    *,
+    course_id: int,
+    instansi_id: int | None,
+    run_ids: frozenset[int] | None,
+) -> Sequence[Row[Any]]:
+    """(form id, run id, trainer id, answers, comment) of a course's responses: of one
+    instansi, and of some runs, when asked."""
+    stmt = select(
+        EvaluationResponse.form_id,
+        EvaluationResponse.run_id,
+        EvaluationResponse.trainer_id,
+        EvaluationResponse.answers,
+        EvaluationResponse.comment,
+    ).where(EvaluationResponse.course_id == course_id)
+    if instansi_id is not None:
+        stmt = stmt.where(EvaluationResponse.instansi_id == instansi_id)
+    if run_ids is not None:
+        stmt = stmt.where(EvaluationResponse.run_id.in_(sorted(run_ids)))
+    return session.execute(stmt).all()
+
+
+def user_names(session: Session, ids: Collection[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    stmt = select(User.id, User.name).where(User.id.in_(sorted(ids)))
+    return {row.id: row.name for row in session.execute(stmt)}

@@ -79,5 +79,6 @@ def submit_evaluation(
         form_id=form_id,
         answers=body.answers,
         comment=body.comment,
+        trainer_id=body.trainer,
     )
-    return EvaluationOut(form_id=form_id, submitted=True)
+    return EvaluationOut(form_id=form_id, submitted=True, trainer=body.trainer)

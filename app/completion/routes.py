@@ -14,6 +14,7 @@ from app.completion import service as completion
 from app.core.db import TransactionRoute, WriteSession
 from app.core.errors import AppError, Conflict
 from app.core.templating import redirect
+from app.core.text import is_ascii_digits
 from app.evaluations import service as evaluations
 from app.evaluations.routes import form_data, render_form
 from app.learning import service as learning
@@ -65,7 +66,20 @@ def evaluation_submit(
     form_id: str,
     data: Annotated[FormData, Depends(form_data)],
 ) -> Response:
-    form = evaluations.form_of(enrolled.version, form_id)
+    raw_trainer = data.get("trainer")
+    trainer_id = (
+        int(raw_trainer)
+        if isinstance(raw_trainer, str) and is_ascii_digits(raw_trainer) and len(raw_trainer) < 10
+        else None
+    )
+    state = evaluations.state_of(
+        db,
+        enrollment=enrolled.enrollment,
+        version=enrolled.version,
+        form_id=form_id,
+        trainer_id=trainer_id,
+    )
+    form = state.form
     answers = {
         q["id"]: data.get(f"q-{q['id']}") for q in form["questions"] if data.get(f"q-{q['id']}")
     }
@@ -78,6 +92,7 @@ def evaluation_submit(
             form_id=form_id,
             answers=answers,
             comment=comment if isinstance(comment, str) else None,
+            trainer_id=trainer_id,
         )
     except AppError as exc:
         return render_form(
@@ -90,6 +105,7 @@ def evaluation_submit(
             error=exc.message,
             comment=comment,
             status_code=exc.status_code,
+            trainer=state.trainer,
         )
     return redirect(
         f"/courses/{enrolled.version.course.slug}", flash="Terima kasih atas evaluasi Anda."

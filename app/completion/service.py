@@ -53,8 +53,11 @@ def submit_evaluation(
     form_id: str,
     answers: dict[str, Any],
     comment: str | None,
+    trainer_id: int | None = None,
 ) -> None:
-    """Record an evaluation; the last one required releases the certificate."""
+    """Record an evaluation (the trainer form: about one trainer of the learner's run); the
+    last one required releases the certificate: every form filled, the trainer form once per
+    trainer of her run (evaluations.all_done)."""
     evaluations.submit(
         session,
         enrollment=enrollment,
@@ -62,6 +65,7 @@ def submit_evaluation(
         form_id=form_id,
         answers=answers,
         comment=comment,
+        trainer_id=trainer_id,
     )
     locked = learning_repository.enrollment_by_id(session, enrollment.id, for_update=True)
     assert locked is not None

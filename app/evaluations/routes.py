@@ -1,7 +1,7 @@
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
@@ -22,19 +22,27 @@ router = APIRouter(
 
 @router.get("/{slug}/evaluations/{form_id}", response_class=HTMLResponse)
 def evaluation_form(
-    request: Request, db: ReadSession, enrolled: PageEnrolled, form_id: str
+    request: Request,
+    db: ReadSession,
+    enrolled: PageEnrolled,
+    form_id: str,
+    trainer: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
-    form = evaluations.form_of(enrolled.version, form_id)
-    states = {
-        s.form["id"]: s.submitted
-        for s in evaluations.states(db, enrollment=enrolled.enrollment, version=enrolled.version)
-    }
+    """The form; the trainer form is about one trainer of the learner's run (`trainer`)."""
+    state = evaluations.state_of(
+        db,
+        enrollment=enrolled.enrollment,
+        version=enrolled.version,
+        form_id=form_id,
+        trainer_id=trainer,
+    )
     return render_form(
         request,
         enrolled.version,
-        form,
-        submitted=states.get(form_id, False),
+        state.form,
+        submitted=state.submitted,
         is_open=evaluations.is_open(db, enrollment=enrolled.enrollment, version=enrolled.version),
+        trainer=state.trainer,
     )
 
 
@@ -49,6 +57,7 @@ def render_form(
     error: str | None = None,
     comment: object = None,
     status_code: int = 200,
+    trainer: evaluations.TrainerRef | None = None,
 ) -> Response:
     """The evaluation form page: shown empty, or again with the answers and the error."""
     return render(
@@ -64,6 +73,7 @@ def render_form(
             "values": values or {},
             "error": error,
             "comment": comment,
+            "trainer": trainer,
         },
         status_code=status_code,
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -22,9 +22,11 @@ class EvaluationResponse(Base):
     - on SQLite the table is WITHOUT ROWID, so rows are stored in the order of the random id and
       no hidden rowid keeps the order of submission (which the receipts' ids also keep).
     What remains is the course, its version and the form, shared by everyone in the cohort,
-    and the learner's instansi at submission (so that HR reads only her own instansi's
-    responses: see app/analytics/evaluations.py for why this is coarse enough); the summaries
-    withhold means below a minimum number of responses (analytics.evaluations). Still
+    the run (angkatan) and, for the trainer form, the trainer it is about (shared by everyone
+    in the run who evaluates that trainer), and the learner's instansi at submission (so that
+    HR reads only her own instansi's responses: see app/analytics/evaluations.py for why this
+    is coarse enough); the summaries withhold means below a minimum number of responses
+    (analytics.evaluations; per run: app/analytics/evaluation_results.py). Still
     linkable by someone with direct database access on PostgreSQL: rows written in one
     transaction share its transaction id (xmin) and sit near each other on disk. Closing that
     would mean writing the answers later, apart from the receipt, and losing the guarantee that
@@ -33,6 +35,7 @@ class EvaluationResponse(Base):
     __tablename__ = "evaluation_response"
     __table_args__ = (
         Index("ix_evaluation_response_course_id_instansi_id", "course_id", "instansi_id"),
+        Index("ix_evaluation_response_trainer_id", "trainer_id"),
         {"sqlite_with_rowid": False},
     )
 
@@ -45,16 +48,37 @@ class EvaluationResponse(Base):
     year: Mapped[int] = mapped_column(Integer)
     # NULL for responses stored before it was recorded: those are summarised for admins only.
     instansi_id: Mapped[int | None] = mapped_column(ForeignKey("instansi.id", ondelete="SET NULL"))
+    # The run of the learner's enrolment (NULL for responses stored before runs existed).
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("course_run.id", ondelete="SET NULL"))
+    # The trainer a trainer-form response is about (NULL: another form, or a run without one).
+    trainer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
 
 class EvaluationReceipt(Base):
-    """That a learner has filled a form: nothing about what she answered, nor when."""
+    """That a learner has filled a form (for the trainer form: about which trainer of her run):
+    nothing about what she answered, nor when."""
 
     __tablename__ = "evaluation_receipt"
-    __table_args__ = (UniqueConstraint("enrollment_id", "form_id"),)
+    __table_args__ = (
+        UniqueConstraint("enrollment_id", "form_id", "trainer_id"),
+        # NULLs are distinct in a unique constraint: once per form when it is about no trainer
+        Index(
+            "uq_evaluation_receipt_no_trainer",
+            "enrollment_id",
+            "form_id",
+            unique=True,
+            postgresql_where=text("trainer_id IS NULL"),
+            sqlite_where=text("trainer_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrollment_id: Mapped[int] = mapped_column(
         ForeignKey("enrollment.id", ondelete="CASCADE"), index=True
     )
     form_id: Mapped[str] = mapped_column(String(60))
+    trainer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE")
+    )
