@@ -6,6 +6,7 @@ Reading and checking a zip (archive.check_zip) happens before the request's writ
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -168,14 +169,21 @@ def keep_pending(*, user: User, data: bytes) -> str:
     return token
 
 
-def pending(*, user: User, token: str) -> bytes:
-    if not token or not all(c.isalnum() or c in "-_" for c in token):
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def _pending_path(*, user: User, token: str) -> Path:
+    if not _TOKEN.match(token):
         raise NotFound("Unggahan tidak ditemukan; unggah berkas zip sekali lagi.")
-    path = _pending_dir() / f"{user.id}-{token}.zip"
+    return _pending_dir() / f"{user.id}-{token}.zip"
+
+
+def pending(*, user: User, token: str) -> bytes:
+    path = _pending_path(user=user, token=token)
     if not path.is_file():
         raise NotFound("Unggahan tidak ditemukan atau sudah kedaluwarsa; unggah sekali lagi.")
     return path.read_bytes()
 
 
 def forget_pending(*, user: User, token: str) -> None:
-    (_pending_dir() / f"{user.id}-{token}.zip").unlink(missing_ok=True)
+    _pending_path(user=user, token=token).unlink(missing_ok=True)

@@ -130,3 +130,13 @@ def test_cli_export_writes_a_zip_that_imports_back_unchanged(
     assert "tidak berubah (versi 1)" in again.stdout
     missing = cakap(cli_env, "courses", "export", "tidak-ada", "-o", str(tmp_path / "x.zip"))
     assert missing.returncode != 0 and "tidak ditemukan" in missing.stderr
+
+
+def test_publishing_with_an_unknown_or_hostile_token_is_not_found(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.trainer.nip or "")
+    csrf = form_token(client, PAGE)
+    for token in ("x" * 5000, "../../etc/passwd", "tidak-ada-unggahan-seperti-ini"):
+        response = client.post(f"{PAGE}/publish", data={"csrf_token": csrf, "token": token})
+        assert response.status_code == 404, token
