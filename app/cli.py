@@ -351,6 +351,55 @@ def courses_import(path: Annotated[Path | None, typer.Argument()] = None) -> Non
     _import_courses(path or get_settings().courses_dir)
 
 
+@courses_cli.command("export")
+def courses_export(
+    slug: Annotated[str, typer.Argument(help="Course slug")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The zip to write")],
+) -> None:
+    """Write a course's published version as a zip of its files (one <slug>/ folder); importing
+    it back gives the same version. Audited with the operating-system account that ran it."""
+    import getpass
+
+    from app.audit import service as audit
+    from app.authoring import service as authoring
+    from app.core.errors import AppError
+    from app.courses import repository as courses_repository
+
+    db = _database()
+    try:
+        with db.unit_of_work(write=False) as session:
+            course = courses_repository.course_by_slug(session, slug.strip())
+            if course is None or course.current_version_id is None:
+                _fail(f"Kursus {slug!r} tidak ditemukan.")
+                return
+            export = authoring.build_export(session, course=course)
+        output.write_bytes(export.data)
+        with db.unit_of_work() as session:
+            audit.record(
+                session,
+                actor=None,
+                action="course.exported",
+                object_type="course",
+                object_id=export.slug,
+                detail={
+                    "version": export.version,
+                    "bytes": len(export.data),
+                    "via": "cli",
+                    "os_user": getpass.getuser(),
+                    "file": str(output),
+                },
+            )
+    except AppError as exc:
+        _fail(exc.message)
+        return
+    finally:
+        db.dispose()
+    out.print(
+        f"{export.slug} versi {export.version} ditulis ke {output} ({len(export.data)} bita).",
+        highlight=False,
+    )
+
+
 @courses_cli.command("assign-trainer")
 def courses_assign_trainer(
     slug: Annotated[str, typer.Argument(help="Course slug")],

@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     # An XLSX is a zip: what it unpacks to is bounded too, checked before parsing. A 10,000-row
     # sheet written by openpyxl unpacks to ~5.8 MB, 20,000 rows to ~11.6 MB.
     import_max_unpacked_bytes: int = 25 * 1024 * 1024
+    # A course zip (PRODUCT.md §5: export/import): the upload, what it unpacks to, and its entries.
+    # The shipped courses export to well under 1 MB; media files are limited to 5 MB each.
+    course_zip_max_bytes: int = 50 * 1024 * 1024
+    course_zip_max_unpacked_bytes: int = 100 * 1024 * 1024
+    course_zip_max_entries: int = 1000
 
     @property
     def effective_database_url(self) -> str:

@@ -15,6 +15,8 @@ from app.assessments import api as assessments_api
 from app.assessments import routes as assessments_routes
 from app.assignments import api as assignments_api
 from app.assignments import routes as assignments_routes
+from app.authoring import api as authoring_api
+from app.authoring import routes as authoring_routes
 from app.catalog import api as catalog_api
 from app.catalog import routes as catalog_routes
 from app.certificates import api as certificates_api
@@ -73,6 +75,8 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (admin_placement.router, ""),
     (admin_teaching.router, ""),
     (assignments_routes.router, ""),
+    # Before the trainer pages: /trainer/courses/import is not a course slug.
+    (authoring_routes.router, ""),
     (cohorts_routes.router, ""),
     (trainer_routes.router, ""),
     (accounts_api.router, API_PREFIX),
@@ -90,6 +94,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (reports_api.router, API_PREFIX),
     (assignments_api.router, API_PREFIX),
     (trainer_api.router, API_PREFIX),
+    (authoring_api.router, API_PREFIX),
 ]
 
 

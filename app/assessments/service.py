@@ -158,6 +158,9 @@ def start_attempt(session: Session, *, enrollment: Enrollment, quiz: QuizOutline
     enrolment row is locked (FOR UPDATE; IMMEDIATE on SQLite) before the read that decides."""
     locked = learning_repository.enrollment_by_id(session, enrollment.id, for_update=True)
     assert locked is not None
+    if locked.version_id != quiz.version_id:
+        # She moved to a newer version (another tab) since this quiz was loaded.
+        raise Conflict("Kursus ini baru saja diperbarui. Buka kembali halaman kursus.")
     current = repository.open_attempt(session, enrollment_id=enrollment.id, quiz_id=quiz.id)
     if current is not None:
         if not is_expired(current):

@@ -63,6 +63,16 @@ def course_page(
         )
         if "ditugaskan" not in request.query_params:
             return RedirectResponse(f"/courses/{current.course.slug}?ditugaskan=1", 303)
+    moving = seen.progress.enrollment
+    if moving is not None and learning.should_move(
+        db, enrollment=moving, current_version_id=current.id
+    ):
+        # A newer version is out and no attempt of hers is running: she moves to it (lessons
+        # and attempts kept by their identity) in a small write after this read, then sees it.
+        # The marker stops a second redirect should that write not happen.
+        after_request(request, partial(learning.move_after_visit, enrollment_id=moving.id))
+        if "diperbarui" not in request.query_params:
+            return RedirectResponse(f"/courses/{current.course.slug}?diperbarui=1", 303)
     version = seen.version
     return render(
         request,

@@ -67,7 +67,12 @@ def overview(session: Session, *, user_id: int, current: Outline) -> CourseOverv
     if enrollment is None:
         return CourseOverview(learning.progress(version, None, set()), version)
     done = learning_repository.completed_keys(session, enrollment.id)
-    taken = attempts.attempts(session, enrollment_id=enrollment.id)
+    # Attempts of the version she reads (one left on an older version by a move no longer counts)
+    taken = [
+        a
+        for a in attempts.attempts(session, enrollment_id=enrollment.id)
+        if version.quiz(a.quiz_id) is not None
+    ]
     passed = any(a.kind == "posttest" and a.passed for a in taken)
     state = learning.progress(version, enrollment, done, posttest_passed=passed)
     forms = []

@@ -170,3 +170,25 @@ def outlines(session: Session, version_ids: list[int]) -> dict[int, Outline]:
         row.id: cached_outline(session, row.id, row.content_hash, row.published_at)
         for row in session.execute(stmt)
     }
+
+
+def version_files_source(session: Session, version_id: int) -> CourseVersion | None:
+    """A version with everything its files are written from (app/courses/export.py)."""
+    stmt = (
+        select(CourseVersion)
+        .where(CourseVersion.id == version_id)
+        .options(
+            selectinload(CourseVersion.modules).selectinload(Module.lessons),
+            selectinload(CourseVersion.quizzes).options(
+                selectinload(Quiz.questions), joinedload(Quiz.module)
+            ),
+        )
+    )
+    return session.scalars(stmt).first()
+
+
+def version_media(session: Session, version_id: int) -> list[CourseMedia]:
+    stmt = (
+        select(CourseMedia).where(CourseMedia.version_id == version_id).order_by(CourseMedia.path)
+    )
+    return list(session.scalars(stmt))

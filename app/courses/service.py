@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import service as audit
 from app.core.errors import Invalid, NotFound
-from app.courses import files, markdown, repository, runs, teaching
+from app.courses import export, files, markdown, repository, runs, teaching
 from app.courses.outline import Outline
 from app.courses.parsed import CheckReport, ParsedCourse, ParsedQuiz, Problem
 from app.models import (
@@ -56,6 +56,74 @@ def import_courses(
     return outcomes
 
 
+def import_parsed(session: Session, *, parsed: ParsedCourse, actor: User | None) -> ImportOutcome:
+    """Import one course already read and checked (e.g. from a zip): the short write."""
+    return _import_one(session, parsed=parsed, actor=actor)
+
+
+def planned(session: Session, *, parsed: ParsedCourse) -> tuple[str, int]:
+    """What importing `parsed` would do, without writing: (created | updated | unchanged,
+    the version number the course would then have)."""
+    existing = repository.course_by_slug(session, parsed.slug)
+    if existing is None:
+        return "created", 1
+    current = existing.current_version
+    if current is not None and _same_content(session, course=existing, parsed=parsed):
+        return "unchanged", current.number
+    return "updated", repository.latest_version_number(session, existing.id) + 1
+
+
+def _same_content(session: Session, *, course: Course, parsed: ParsedCourse) -> bool:
+    """Is `parsed` the course's current version? The same files (content hash), or files that
+    read to the same content: an export, whose YAML is written afresh (export.py), comes back
+    as the version it was written from, not as a new one. Trainers are left out: an import
+    keeps them in step either way."""
+    current = course.current_version
+    if current is None:
+        return False
+    if current.content_hash == parsed.content_hash:
+        return True
+    stored = repository.version_files_source(session, current.id)
+    if stored is None:
+        return False
+    mine = export.course_files(
+        stored,
+        code=course.code,
+        trainers=[],
+        media=repository.version_media(session, current.id),
+    )
+    candidate = _build_version(parsed, current.number)
+    theirs = export.course_files(
+        candidate, code=parsed.data.code, trainers=[], media=candidate.media
+    )
+    return mine == theirs
+
+
+def file_trainer_nips(session: Session, *, course: Course) -> list[str]:
+    """The NIPs of the trainers named by the course's file (not those assigned by hand)."""
+    return sorted(
+        u.nip
+        for u, source in teaching.trainers_of(session, course_id=course.id)
+        if source == "file" and u.nip
+    )
+
+
+def export_files(session: Session, *, course: Course) -> tuple[int, dict[str, bytes]]:
+    """(version number, {path: content}) of the course's current version as course files."""
+    if course.current_version_id is None:
+        raise NotFound("Kursus ini belum memiliki versi terbit.")
+    version = repository.version_files_source(session, course.current_version_id)
+    if version is None:
+        raise NotFound("Kursus ini belum memiliki versi terbit.")
+    files_out = export.course_files(
+        version,
+        code=course.code,
+        trainers=file_trainer_nips(session, course=course),
+        media=repository.version_media(session, version.id),
+    )
+    return version.number, files_out
+
+
 def _import_one(session: Session, *, parsed: ParsedCourse, actor: User | None) -> ImportOutcome:
     existing = repository.course_by_slug(session, parsed.slug, for_update=True)
     by_code = repository.course_by_code(session, parsed.data.code)
@@ -71,7 +139,7 @@ def _import_one(session: Session, *, parsed: ParsedCourse, actor: User | None) -
         )
     if existing is not None:
         current = existing.current_version
-        if current is not None and current.content_hash == parsed.content_hash:
+        if current is not None and _same_content(session, course=existing, parsed=parsed):
             # Unchanged content, but the trainers it names may have an account by now.
             sync = teaching.sync_file_trainers(
                 session, course=existing, nips=list(parsed.data.trainers)

@@ -1,12 +1,13 @@
 """Load-and-authorise: a learner's enrolment, lesson, quiz and attempt from the URL."""
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from app.accounts.deps import ApiPrincipal, logged_in_page_user
-from app.core.db import ReadSession
+from app.core.db import ReadSession, after_request
 from app.core.errors import NotFound, RedirectRequired
 from app.core.params import RowId
 from app.courses import repository as courses
@@ -22,10 +23,19 @@ class EnrolledCourse:
     version: Outline  # the version she is enrolled in
 
 
-def _enrolled(db: ReadSession, user_id: int, slug: str, *, page: bool) -> EnrolledCourse:
-    found = learning.repository.enrollment_in_published(db, user_id=user_id, slug=slug)
+def _enrolled(
+    db: ReadSession, user_id: int, slug: str, *, page: bool, request: Request | None = None
+) -> EnrolledCourse:
+    found = learning.repository.enrollment_and_current(db, user_id=user_id, slug=slug)
     if found is not None:
-        return EnrolledCourse(*found)
+        mine, in_version, current_id = found
+        if request is not None and learning.should_move(
+            db, enrollment=mine, current_version_id=current_id
+        ):
+            # A newer version is out: she moves to it in a small write of its own after this
+            # read (the page stays a reader); this page still shows the version she was in.
+            after_request(request, partial(learning.move_after_visit, enrollment_id=mine.id))
+        return EnrolledCourse(mine, in_version)
     # Not enrolled, or no such published course: say which.
     current = courses_service.published_course(db, slug=slug)
     enrollment = learning.repository.enrollment(db, user_id=user_id, course_id=current.course_id)
@@ -45,7 +55,7 @@ def _enrolled(db: ReadSession, user_id: int, slug: str, *, page: bool) -> Enroll
 def enrolled_for_page(slug: str, request: Request, db: ReadSession) -> EnrolledCourse:
     """Who is asking and her enrolment, in one worker-thread hop (the most requested pages)."""
     principal = logged_in_page_user(request, db)
-    return _enrolled(db, principal.id, slug, page=True)
+    return _enrolled(db, principal.id, slug, page=True, request=request)
 
 
 PageEnrolled = Annotated[EnrolledCourse, Depends(enrolled_for_page)]

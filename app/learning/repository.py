@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.courses import repository as courses
 from app.courses.outline import Outline
-from app.models import Course, CourseVersion, Enrollment, JpEntry, LessonProgress
+from app.models import Attempt, Course, CourseVersion, Enrollment, JpEntry, LessonProgress
 
 # Built once (every learner page reads them): a statement object keeps its cache key.
 _ENROLLMENT = select(Enrollment).where(
@@ -17,7 +17,12 @@ _COMPLETED_KEYS = select(LessonProgress.lesson_key).where(
 
 
 _ENROLLMENT_IN_PUBLISHED = (
-    select(Enrollment, CourseVersion.content_hash, CourseVersion.published_at)
+    select(
+        Enrollment,
+        CourseVersion.content_hash,
+        CourseVersion.published_at,
+        Course.current_version_id,
+    )
     .join(Course, Course.id == Enrollment.course_id)
     .join(CourseVersion, CourseVersion.id == Enrollment.version_id)
     .where(
@@ -36,9 +41,22 @@ def enrollment_in_published(
     row = session.execute(_ENROLLMENT_IN_PUBLISHED, {"slug": slug, "user_id": user_id}).first()
     if row is None:
         return None
-    enrollment, content_hash, published_at = row
+    enrollment, content_hash, published_at, _current = row
     version = courses.cached_outline(session, enrollment.version_id, content_hash, published_at)
     return enrollment, version
+
+
+def enrollment_and_current(
+    session: Session, *, user_id: int, slug: str
+) -> tuple[Enrollment, Outline, int | None] | None:
+    """As `enrollment_in_published`, with the id of the course's current version (in the same
+    query): whether she should move to a newer version."""
+    row = session.execute(_ENROLLMENT_IN_PUBLISHED, {"slug": slug, "user_id": user_id}).first()
+    if row is None:
+        return None
+    enrollment, content_hash, published_at, current = row
+    version = courses.cached_outline(session, enrollment.version_id, content_hash, published_at)
+    return enrollment, version, current
 
 
 def enrollment(
@@ -112,3 +130,15 @@ def jp_for_enrollment(session: Session, enrollment_id: int) -> JpEntry | None:
 
 def course(session: Session, course_id: int) -> Course | None:
     return session.get(Course, course_id)
+
+
+def has_open_attempt(session: Session, enrollment_id: int) -> bool:
+    stmt = select(Attempt.id).where(
+        Attempt.enrollment_id == enrollment_id, Attempt.status == "in_progress"
+    )
+    return session.scalars(stmt.limit(1)).first() is not None
+
+
+def attempts_of(session: Session, enrollment_id: int) -> list[Attempt]:
+    stmt = select(Attempt).where(Attempt.enrollment_id == enrollment_id).order_by(Attempt.id)
+    return list(session.scalars(stmt))

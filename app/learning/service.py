@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.core import clock
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.courses import repository as courses_repository
 from app.courses import runs
 from app.courses.outline import LessonOutline, ModuleOutline, Outline
 from app.learning import repository
@@ -231,3 +232,59 @@ def version_for(session: Session, *, enrollment: Enrollment | None, current: Out
     from app.courses import repository as courses
 
     return courses.outline(session, enrollment.version_id) or current
+
+
+# --- Moving to a newer version (issue 14) -----------------------------------------------------
+
+
+def should_move(
+    session: Session, *, enrollment: Enrollment, current_version_id: int | None
+) -> bool:
+    """Is she part-way through an older version, with no attempt running? A completed enrolment
+    stays on its version (its certificate names it); a running attempt is finished on the
+    version it began in, so the move waits until it is handed in."""
+    if enrollment.status != "in_progress" or current_version_id is None:
+        return False
+    if enrollment.version_id == current_version_id:
+        return False
+    return not repository.has_open_attempt(session, enrollment.id)
+
+
+def move_to_current(session: Session, *, enrollment_id: int) -> bool:
+    """Move an enrolment part-way through an older version to the course's current one. Lessons
+    done carry over by their identity (module and lesson slugs: progress is keyed by them, and a
+    removed lesson simply no longer counts); an attempt carries over when the new version has a
+    quiz of the same kind (module quizzes: the same module slug) holding every question of its
+    paper (by question id); others stay with the old version and no longer count. Idempotent and
+    safe when two tabs ask at once: the enrolment row is locked (FOR UPDATE; IMMEDIATE on
+    SQLite) before the reads that decide. True when she moved."""
+    enrollment = repository.enrollment_by_id(session, enrollment_id, for_update=True)
+    if enrollment is None:
+        return False
+    course = repository.course(session, enrollment.course_id)
+    if course is None or course.status != "published":
+        return False
+    if not should_move(
+        session, enrollment=enrollment, current_version_id=course.current_version_id
+    ):
+        return False
+    assert course.current_version_id is not None
+    old = courses_repository.outline(session, enrollment.version_id)
+    new = courses_repository.outline(session, course.current_version_id)
+    if old is None or new is None:
+        return False
+    for attempt in repository.attempts_of(session, enrollment.id):
+        was = old.quiz(attempt.quiz_id)
+        if was is None:
+            continue  # an attempt left behind by an earlier move
+        target = new.quiz_of_kind(was.kind, was.module_slug)
+        if target is not None and all(item["key"] in target.by_key for item in attempt.paper):
+            attempt.quiz_id = target.id
+    enrollment.version_id = new.id
+    session.flush()
+    return True
+
+
+def move_after_visit(session: Session, *, enrollment_id: int) -> None:
+    """`move_to_current` as the bookkeeping write queued by a visit (core.db.after_request)."""
+    move_to_current(session, enrollment_id=enrollment_id)

@@ -83,7 +83,8 @@ def test_reimport_keeps_manual_assignments_and_drops_file_trainers_no_longer_nam
 
     edit(folder / "course.yaml", lambda d: d.__setitem__("trainers", [world.trainer.nip]))
     (outcome,) = courses.import_courses(session, path=folder)
-    assert outcome.action == "updated"
+    # Who teaches is not course content: no new version, the links still follow the file.
+    assert outcome.action == "unchanged"
     assert _sources(session, course) == {world.trainer.id: "file", manual.id: "manual"}
 
     edit(folder / "course.yaml", lambda d: d.pop("trainers"))
