@@ -62,6 +62,8 @@ ACTION_LABELS = {
     "course.trainer_removed": "Melepas pengajar kursus",
     "run.create": "Membuat angkatan pelatihan",
     "run.enrol": "Mendaftarkan pegawai ke angkatan",
+    "run.trainer_add": "Menambahkan pengajar angkatan",
+    "run.trainer_remove": "Menghapus pengajar angkatan",
     "run.message": "Mengirim pesan pengajar kepada peserta angkatan",
     "attempt.allowance": "Memberi tambahan kesempatan atau waktu tes",
     "user.roles": "Mengubah peran",

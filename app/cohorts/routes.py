@@ -4,7 +4,7 @@ people of her scope into a run (POST → 303 → GET; an invalid form re-renders
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -98,8 +98,10 @@ def _detail_page(
             "run": run,
             "title": run.course.current_version.title if run.course.current_version else "",
             "members": service.members(db, viewer=user, run=run),
+            "trainers": service.trainers(db, run=run),
             "people": people,
             "error": error.message if error else None,
+            "error_field": error.field if error else None,
         },
         status_code=422 if error else 200,
     )
@@ -132,3 +134,20 @@ def enrol_people(
     if out.refused:
         parts.append("tidak diproses: " + "; ".join(out.refused[:5]))
     return redirect(f"/hr/runs/{run.id}", flash=", ".join(parts) + ".")
+
+
+@router.post("/hr/runs/{run_id}/trainers", response_class=HTMLResponse)
+def set_trainer(
+    request: Request,
+    db: WriteSession,
+    user: HrUser,
+    run: HrRun,
+    nip: Annotated[str, Form(max_length=40)] = "",
+    action: Annotated[Literal["add", "remove"], Form()] = "add",
+) -> Response:
+    try:
+        person = service.set_trainer(db, actor=user, run=run, nip=nip, remove=action == "remove")
+    except service.RunFormError as exc:
+        return _detail_page(request, db, user, run, error=exc)
+    done = "dihapus dari" if action == "remove" else "ditambahkan sebagai pengajar"
+    return redirect(f"/hr/runs/{run.id}", flash=f"{person.name} {done} angkatan ini.")

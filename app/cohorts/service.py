@@ -17,7 +17,7 @@ from app.audit import service as audit
 from app.core.errors import Invalid, NotFound
 from app.courses import repository as courses
 from app.learning import service as learning
-from app.models import Course, CourseRun, CourseVersion, Enrollment, User
+from app.models import Course, CourseRun, CourseRunTrainer, CourseVersion, Enrollment, User
 
 MAX_PEOPLE = 500
 
@@ -178,6 +178,44 @@ def enrol_people(session: Session, *, actor: User, run: CourseRun, nips_text: st
         },
     )
     return out
+
+
+def set_trainer(
+    session: Session, *, actor: User, run: CourseRun, nip: str, remove: bool = False
+) -> User:
+    """Name (or un-name) a widyaiswara of this run. A run's trainers see the run on their
+    /trainer pages and its learners evaluate each of them (app/evaluations); the course's own
+    trainers see every run anyway. Any active trainer account may be named: a widyaiswara
+    often comes from another agency than the learners'."""
+    person = accounts.find_user(session, nip)
+    if person is None or not person.is_active or not person.has_role("trainer"):
+        raise RunFormError("trainer", "NIP itu bukan akun widyaiswara yang aktif di Cakap.")
+    named = next((t for t in run.trainers if t.user_id == person.id), None)
+    if remove:
+        if named is None:
+            raise RunFormError("trainer", f"{person.name} bukan pengajar angkatan ini.")
+        run.trainers.remove(named)
+    elif named is None:
+        run.trainers.append(CourseRunTrainer(user_id=person.id))
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="run.trainer_remove" if remove else "run.trainer_add",
+        object_type="course_run",
+        object_id=run.id,
+        instansi_id=run.instansi_id,
+        detail={"trainer_id": person.id},
+    )
+    return person
+
+
+def trainers(session: Session, *, run: CourseRun) -> list[User]:
+    """The run's named trainers, by name."""
+    ids = [t.user_id for t in run.trainers]
+    if not ids:
+        return []
+    return list(session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name)))
 
 
 def members(session: Session, *, viewer: User, run: CourseRun) -> Sequence[Enrollment]:

@@ -108,3 +108,59 @@ def test_hr_of_another_instansi_learners_trainers_and_anonymous_cannot_see_a_run
     client.cookies.clear()
     login(client, world.admin.email or "")
     assert client.get(f"/hr/runs/{run_id}").status_code == 200
+
+
+def test_hr_names_a_trainer_of_the_run_who_then_sees_it_and_can_remove_her(
+    client: TestClient, session: Session, world: World, courses_imported: None
+) -> None:
+    trainer = world.trainer
+    login(client, world.hr.nip or "")
+    run_id = _make_run(client)
+
+    def post(nip: str, action: str = "add") -> int:
+        token = form_token(client, f"/hr/runs/{run_id}")
+        return client.post(
+            f"/hr/runs/{run_id}/trainers",
+            data={"csrf_token": token, "nip": nip, "action": action},
+            follow_redirects=False,
+        ).status_code
+
+    login_name = trainer.nip or trainer.email or ""
+    client.cookies.clear()
+    login(client, login_name)
+    assert client.get(f"/trainer/runs/{run_id}").status_code == 404, "not hers yet"
+    client.cookies.clear()
+    login(client, world.hr.nip or "")
+    refused = client.post(
+        f"/hr/runs/{run_id}/trainers",
+        data={"csrf_token": form_token(client, f"/hr/runs/{run_id}"), "nip": world.learner.nip},
+    )
+    assert refused.status_code == 422 and "bukan akun widyaiswara" in refused.text
+    assert post(trainer.nip or "") == 303
+    assert trainer.name in client.get(f"/hr/runs/{run_id}").text
+    client.cookies.clear()
+    login(client, login_name)
+    assert client.get(f"/trainer/runs/{run_id}").status_code == 200
+    client.cookies.clear()
+    login(client, world.hr.nip or "")
+    assert post(trainer.nip or "", "remove") == 303
+    client.cookies.clear()
+    login(client, login_name)
+    assert client.get(f"/trainer/runs/{run_id}").status_code == 404
+    actions = set(session.scalars(select(AuditEvent.action)).all())
+    assert {"run.trainer_add", "run.trainer_remove"} <= actions
+
+
+def test_hr_of_another_instansi_cannot_name_trainers_of_our_run(
+    client: TestClient, world: World, courses_imported: None
+) -> None:
+    login(client, world.hr.nip or "")
+    run_id = _make_run(client)
+    client.cookies.clear()
+    login(client, world.hr_other.nip or "")
+    token = form_token(client, "/hr/runs")
+    answer = client.post(
+        f"/hr/runs/{run_id}/trainers",
+        data={"csrf_token": token, "nip": world.trainer.nip, "action": "add"},
+    )
+    assert answer.status_code == 404
