@@ -87,6 +87,7 @@ def course_page(
             "state": seen.progress,
             "lesson_key": learning.lesson_key,
             "newer_version": current.number if current.id != version.id else None,
+            "enrolled_by_assignment": "ditugaskan" in request.query_params,
             "areas": service.AREAS,
             "levels": service.LEVELS,
         },

@@ -22,6 +22,9 @@ from tests.e2e.conftest import free_port, prepare, start_server, start_worker
 pytestmark = pytest.mark.e2e
 
 COURSES = [("smart-governance", 6), ("literasi-digital", 7), ("keputusan-berbasis-data", 7)]
+# The demo assigns literasi-digital to her unit (app.demo.DEMO_ASSIGNMENTS): her first visit
+# enrols her, with no button to press.
+ASSIGNED = {"literasi-digital"}
 
 
 @pytest.fixture(scope="module")
@@ -167,8 +170,13 @@ def test_demo_learner_completes_every_course(journey_server: Any, browser: Brows
     earned = 0
     for slug, jp in COURSES:
         page.goto(f"{base}/courses/{slug}")
-        page.click("text=Daftar kursus")
-        expect(page.locator("[role=status]").first).to_contain_text("Anda terdaftar")
+        if slug in ASSIGNED:
+            expect(page).to_have_url(f"{base}/courses/{slug}?ditugaskan=1")
+            expect(page.locator("#ikut-judul")).to_have_text("Kemajuan Anda")
+            expect(page.locator("[role=status]").first).to_contain_text("pelatihan wajib")
+        else:
+            page.click("text=Daftar kursus")
+            expect(page.locator("[role=status]").first).to_contain_text("Anda terdaftar")
 
         page.click(".outline a[href$='/quiz/pretest']")
         page.click("text=Mulai pre-test")
