@@ -202,18 +202,14 @@ def _check_objective(
 
 
 def _normalised(text: str) -> str:
-    """Compared as the grader compares short answers: case- and space-insensitively."""
+    """Choice texts that differ only in case or spacing count as the same choice."""
     return " ".join(text.split()).casefold()
 
 
 def _accepted_answers(answers: str) -> list[str]:
-    """One per line, blank lines and repeats (case-/space-insensitive) dropped, in order."""
-    seen: dict[str, str] = {}
-    for line in answers.splitlines():
-        answer = " ".join(line.split())
-        if answer and _normalised(answer) not in seen:
-            seen[_normalised(answer)] = answer
-    return list(seen.values())
+    """One per line, as written (ends trimmed); blank lines and exact repeats dropped. Variants
+    that differ only in case stay: the author wrote them, and the grader accepts either."""
+    return list(dict.fromkeys(line.strip() for line in answers.splitlines() if line.strip()))
 
 
 # --- ids -----------------------------------------------------------------------------------------
