@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     course_zip_max_bytes: int = 50 * 1024 * 1024
     course_zip_max_unpacked_bytes: int = 100 * 1024 * 1024
     course_zip_max_entries: int = 1000
+    # An image uploaded in the lesson editor (PNG, JPEG, WebP; re-encoded, at most 1600 px a side).
+    course_image_max_bytes: int = 5 * 1024 * 1024
 
     @property
     def effective_database_url(self) -> str:

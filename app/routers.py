@@ -16,6 +16,7 @@ from app.assessments import routes as assessments_routes
 from app.assignments import api as assignments_api
 from app.assignments import routes as assignments_routes
 from app.authoring import api as authoring_api
+from app.authoring import draft_routes
 from app.authoring import routes as authoring_routes
 from app.catalog import api as catalog_api
 from app.catalog import routes as catalog_routes
@@ -77,6 +78,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (assignments_routes.router, ""),
     # Before the trainer pages: /trainer/courses/import is not a course slug.
     (authoring_routes.router, ""),
+    (draft_routes.router, ""),
     (cohorts_routes.router, ""),
     (trainer_routes.router, ""),
     (accounts_api.router, API_PREFIX),

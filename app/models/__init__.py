@@ -11,6 +11,8 @@ from app.models.audit import AuditEvent
 from app.models.certificate import Certificate, CertificateCounter, CertificateRevision
 from app.models.course import (
     Course,
+    CourseDraft,
+    CourseDraftFile,
     CourseMedia,
     CourseRun,
     CourseRunTrainer,
@@ -53,6 +55,8 @@ __all__ = [
     "CertificateCounter",
     "CertificateRevision",
     "Course",
+    "CourseDraft",
+    "CourseDraftFile",
     "CourseMedia",
     "CourseRun",
     "CourseRunTrainer",

@@ -77,6 +77,11 @@ class CourseVersion(Base):
     evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     total_minutes: Mapped[int] = mapped_column(Integer, default=0)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    # What changed, written by whoever published it from a draft (None for file imports).
+    change_note: Mapped[str | None] = mapped_column(Text)
+    published_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
     course: Mapped[Course] = relationship(back_populates="versions", foreign_keys=[course_id])
     modules: Mapped[list[Module]] = relationship(
@@ -191,6 +196,54 @@ class CourseMedia(Base):
     content_type: Mapped[str] = mapped_column(String(100))
     sha256: Mapped[str] = mapped_column(String(64))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CourseDraft(Base):
+    """The next version of a course being edited in the browser: its files (PRODUCT.md §4) kept
+    as rows, private to the course's trainers until published. One draft per slug; a draft of a
+    new course has no course yet."""
+
+    __tablename__ = "course_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    course_id: Mapped[int | None] = mapped_column(
+        ForeignKey("course.id", ondelete="CASCADE"), index=True
+    )
+    # The published version the draft started from: the diff and "changed since" compare to it.
+    base_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("course_version.id", ondelete="SET NULL")
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    files: Mapped[list[CourseDraftFile]] = relationship(
+        back_populates="draft", order_by="CourseDraftFile.path", cascade="all, delete-orphan"
+    )
+
+
+class CourseDraftFile(Base):
+    """One file of a draft. `revision` goes up by one at every save; a save names the revision
+    it was edited from and is refused when that is no longer current (nobody's work is lost)."""
+
+    __tablename__ = "course_draft_file"
+    __table_args__ = (UniqueConstraint("draft_id", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(
+        ForeignKey("course_draft.id", ondelete="CASCADE"), index=True
+    )
+    path: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    draft: Mapped[CourseDraft] = relationship(back_populates="files")
 
 
 class CourseTrainer(Base):
