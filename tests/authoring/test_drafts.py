@@ -396,3 +396,57 @@ def _draft_id(session: Session) -> int:
     found = session.scalar(select(CourseDraft.id))
     assert found is not None
     return found
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (11, 93, 115)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_an_image_upload_needs_alt_text_is_re_encoded_and_lands_at_the_lessons_end(
+    client: TestClient, session: Session, world: World, course: Course
+) -> None:
+    draft_url = _open(client, world)
+    csrf, revision, _ = _editor(client, draft_url, LESSON)
+    base = {"csrf_token": csrf, "lesson": LESSON, "revision": str(revision)}
+    no_alt = client.post(
+        f"{draft_url}/media",
+        data={**base, "alt": "  "},
+        files={"file": ("bagan.png", _png(), "image/png")},
+        follow_redirects=False,
+    )
+    assert no_alt.status_code == 303
+    svg = client.post(
+        f"{draft_url}/media",
+        data={**base, "alt": "Bagan"},
+        files={
+            "file": ("bagan.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml")
+        },
+        follow_redirects=True,
+    )
+    assert "SVG tidak diterima" in svg.text
+    session.expire_all()
+    assert (
+        session.scalar(select(CourseDraftFile).where(CourseDraftFile.path.like("media/%"))) is None
+    )
+
+    done = client.post(
+        f"{draft_url}/media",
+        data={**base, "alt": "Bagan alur data"},
+        files={"file": ("Bagan Alur.png", _png(), "image/png")},
+        follow_redirects=True,
+    )
+    assert "Gambar ditambahkan" in done.text
+    assert "![Bagan alur data](media/bagan-alur.png)" in _draft_text(session, LESSON)
+    served = client.get(f"{draft_url}/media/bagan-alur.png")
+    assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+    preview = client.post(
+        f"{draft_url}/preview", data={"csrf_token": csrf, "body": _draft_text(session, LESSON)}
+    )
+    assert f'src="{draft_url}/media/bagan-alur.png"' in preview.text
+    assert 'alt="Bagan alur data"' in preview.text
