@@ -10,11 +10,12 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.deps import verify_csrf
-from app.authoring import drafts, images, questions
+from app.authoring import drafts, forms, images, questions
 from app.authoring import repository as drafts_repository
 from app.authoring.deps import PageAuthor
 from app.authoring.drafts import DraftFormErrors, StaleSave
 from app.authoring.service import course_for_trainer
+from app.catalog.service import AREAS, LEVELS
 from app.config import get_settings
 from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.errors import Conflict, Invalid, NotFound
@@ -30,6 +31,7 @@ PathQuery = Annotated[str, Query(max_length=255)]
 PathForm = Annotated[str, Form(max_length=255)]
 Text = Annotated[str, Form(max_length=2_000_000)]
 Short = Annotated[str, Form(max_length=2000)]
+OptionalList = Annotated[list[str] | None, Form()]
 
 
 def _url(draft: CourseDraft, page: str = "", **query: str) -> str:
@@ -205,6 +207,9 @@ def _file_page(
     preview: str | None = None,
     stale: StaleSave | None = None,
     status_code: int = 200,
+    raw: bool = False,
+    settings: forms.CourseSettings | None = None,
+    module: forms.ModuleForm | None = None,
 ) -> Response:
     item = _draft_file(db, draft, path) if stale is None or stale.current is not None else None
     files = drafts_repository.draft_files(db, draft.id)
@@ -213,6 +218,27 @@ def _file_page(
     is_lesson = path.endswith(".md")
     if is_lesson and fields is None:
         fields = drafts.lesson_fields(text if text is not None else content)
+    unreadable = None
+    if not raw and path == "course.yaml" and settings is None:
+        try:
+            settings = forms.course_settings(text if text is not None else content)
+        except Invalid as exc:
+            unreadable = exc.message
+    if not raw and path.endswith("/module.yaml") and module is None:
+        try:
+            module = forms.module_form(text if text is not None else content)
+        except Invalid as exc:
+            unreadable = exc.message
+    problems = checked.of(path)
+    by_field: dict[str, list[str]] = {}
+    if settings is not None or module is not None:
+        keys = forms.COURSE_KEYS if settings is not None else forms.MODULE_KEYS
+        for p in problems:
+            key = forms.field_of(p.message, keys)
+            if key is not None:
+                by_field.setdefault(key, []).append(p.message)
+        # Shown next to their field; the box at the top keeps the others.
+        problems = [p for p in problems if forms.field_of(p.message, keys) is None]
     return render(
         request,
         "authoring/file.html",
@@ -225,7 +251,13 @@ def _file_page(
             "text": text if text is not None else content,
             "fields": fields,
             "revision": revision if revision is not None else (item.revision if item else 0),
-            "problems": checked.of(path),
+            "problems": problems,
+            "by_field": by_field,
+            "settings": settings,
+            "module": module,
+            "unreadable": unreadable,
+            "areas": AREAS,
+            "levels": LEVELS,
             "preview": preview,
             "stale": stale,
             "media": [f.path for f in files if f.path.startswith("media/")],
@@ -237,9 +269,14 @@ def _file_page(
 
 @router.get("/trainer/drafts/{draft_id}/file", response_class=HTMLResponse)
 def file_page(
-    request: Request, db: ReadSession, user: PageAuthor, draft: ReadDraft, path: PathQuery = ""
+    request: Request,
+    db: ReadSession,
+    user: PageAuthor,
+    draft: ReadDraft,
+    path: PathQuery = "",
+    raw: Annotated[str, Query(max_length=1)] = "",
 ) -> Response:
-    return _file_page(request, db, draft, path)
+    return _file_page(request, db, draft, path, raw=bool(raw))
 
 
 @router.post("/trainer/drafts/{draft_id}/file", response_class=HTMLResponse)
@@ -257,10 +294,49 @@ def file_save(
     video_url: Short = "",
     transcript: Text = "",
     body: Text = "",
+    form_kind: Short = "",
+    summary: Text = "",
+    jp: Short = "",
+    competency_area: Short = "",
+    level: Short = "",
+    passing_score: Short = "",
+    max_attempts: Short = "",
+    review: Short = "",
+    authors: Text = "",
+    references: Text = "",
+    objective_id: OptionalList = None,
+    objective_text: OptionalList = None,
 ) -> Response:
     draft = drafts.draft_for(db, draft_id=draft_id, user=user)
-    _draft_file(db, draft, path)
+    item = _draft_file(db, draft, path)
     fields = None
+    settings = None
+    module = None
+    if form_kind == "course" and path == "course.yaml":
+        settings = forms.CourseSettings(
+            code="",
+            title=title,
+            summary=summary,
+            jp=jp,
+            competency_area=competency_area,
+            level=level,
+            passing_score=passing_score,
+            max_attempts=max_attempts,
+            review=review,
+            authors=authors,
+            references=references,
+        )
+        text = forms.course_yaml(drafts.decode(item.content), settings)
+        settings.code = forms.course_settings(text).code
+    elif form_kind == "module" and path.endswith("/module.yaml"):
+        module = forms.ModuleForm(title, summary, objective_id or [], objective_text or [])
+        files = drafts_repository.draft_files(db, draft.id)
+        text = forms.module_yaml(
+            drafts.decode(item.content),
+            module,
+            folder=path.split("/")[0],
+            used_ids=set(drafts.objectives_of(files)),
+        )
     if path.endswith(".md"):
         fields = drafts.LessonFields(title, minutes, video_url, transcript, body)
         text = drafts.lesson_text(
@@ -284,6 +360,8 @@ def file_save(
             fields=fields,
             stale=exc,
             status_code=409,
+            settings=settings,
+            module=module,
         )
     return redirect(_url(draft, "/file", path=path), flash=f"{path} disimpan.")
 
@@ -466,7 +544,6 @@ _EMPTY_QUESTION = questions.QuestionForm(
     explanation="",
     objective="",
 )
-OptionalList = Annotated[list[str] | None, Form()]
 
 
 @router.post("/trainer/drafts/{draft_id}/question", response_class=HTMLResponse)

@@ -9,7 +9,6 @@ import re
 import threading
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,16 +37,6 @@ from tests.learning.helpers import take_pretest
 from tests.learning.test_races import _parallel
 
 LESSON = "02-modul-2/01-pelajaran.md"
-
-
-@pytest.fixture
-def course(session: Session, world: World, tmp_path: Path) -> Course:
-    courses.import_courses(session, path=build_course(tmp_path))
-    found = session.scalar(select(Course).where(Course.slug == SLUG))
-    assert found is not None
-    teaching.assign_trainer(session, course=found, user=world.trainer, actor=None)
-    session.commit()
-    return found
 
 
 def _open(client: TestClient, world: World) -> str:
