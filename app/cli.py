@@ -62,16 +62,19 @@ def init(
         out.print(
             f"Penanda tangan PENGEMBANGAN dibuat di {signing.key_path()} (bukan untuk produksi)."
         )
-    _import_courses(courses or settings.courses_dir)
+    _import_courses(courses or settings.courses_dir, command="cakap init")
 
 
-def _import_courses(path: Path) -> None:
+def _import_courses(path: Path, *, command: str) -> None:
+    import getpass
+
     from app.courses import service as courses
 
     db = _database()
+    origin = {"via": command, "os_user": getpass.getuser()}
     try:
         with db.unit_of_work() as session:
-            outcomes = courses.import_courses(session, path=path)
+            outcomes = courses.import_courses(session, path=path, origin=origin)
     except courses.CourseProblems as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
@@ -347,8 +350,9 @@ def courses_check(path: Annotated[Path | None, typer.Argument()] = None) -> None
 
 @courses_cli.command("import")
 def courses_import(path: Annotated[Path | None, typer.Argument()] = None) -> None:
-    """Import course folders: all or nothing; unchanged courses are left as they are."""
-    _import_courses(path or get_settings().courses_dir)
+    """Import course folders: all or nothing; unchanged courses are left as they are. Audited
+    with the operating-system account that ran it."""
+    _import_courses(path or get_settings().courses_dir, command="cakap courses import")
 
 
 @courses_cli.command("export")

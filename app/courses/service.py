@@ -44,15 +44,21 @@ def check(path: Path) -> CheckReport:
 
 
 def import_courses(
-    session: Session, *, path: Path, actor: User | None = None
+    session: Session,
+    *,
+    path: Path,
+    actor: User | None = None,
+    origin: dict[str, str] | None = None,
 ) -> list[ImportOutcome]:
-    """Import every course under `path`. Any problem anywhere: nothing is written."""
+    """Import every course under `path`. Any problem anywhere: nothing is written. `origin`
+    says, in the audit entry, where an import without a signed-in actor came from (the
+    command and the operating-system account that ran it)."""
     parsed, problems = files.read_all(path)
     if problems:
         raise CourseProblems(problems)
     outcomes: list[ImportOutcome] = []
     for course in parsed:
-        outcomes.append(_import_one(session, parsed=course, actor=actor))
+        outcomes.append(_import_one(session, parsed=course, actor=actor, origin=origin))
     return outcomes
 
 
@@ -124,7 +130,13 @@ def export_files(session: Session, *, course: Course) -> tuple[int, dict[str, by
     return version.number, files_out
 
 
-def _import_one(session: Session, *, parsed: ParsedCourse, actor: User | None) -> ImportOutcome:
+def _import_one(
+    session: Session,
+    *,
+    parsed: ParsedCourse,
+    actor: User | None,
+    origin: dict[str, str] | None = None,
+) -> ImportOutcome:
     existing = repository.course_by_slug(session, parsed.slug, for_update=True)
     by_code = repository.course_by_code(session, parsed.data.code)
     if by_code is not None and (existing is None or by_code.id != existing.id):
@@ -170,7 +182,7 @@ def _import_one(session: Session, *, parsed: ParsedCourse, actor: User | None) -
         action=f"course.{action}",
         object_type="course",
         object_id=course.slug,
-        detail={"version": number, "hash": parsed.content_hash[:12]},
+        detail={"version": number, "hash": parsed.content_hash[:12], **(origin or {})},
     )
     runs.open_run(session, course_id=course.id)
     sync = teaching.sync_file_trainers(session, course=course, nips=list(parsed.data.trainers))

@@ -3,16 +3,17 @@
 
 from __future__ import annotations
 
+import getpass
 import io
 import re
 import zipfile
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Course, CourseVersion
+from app.models import AuditEvent, Course, CourseVersion
 from tests.conftest import form_token, login
 from tests.courses.course_builder import SLUG, build_course, edit
 from tests.factories import UserFactory, World
@@ -130,6 +131,20 @@ def test_cli_export_writes_a_zip_that_imports_back_unchanged(
     assert "tidak berubah (versi 1)" in again.stdout
     missing = cakap(cli_env, "courses", "export", "tidak-ada", "-o", str(tmp_path / "x.zip"))
     assert missing.returncode != 0 and "tidak ditemukan" in missing.stderr
+
+    # A changed lesson imported from the command line: a new version, audited with the
+    # command and the operating-system account that ran it (there is no signed-in actor).
+    lesson = unpacked / SLUG / "02-modul-2" / "01-pelajaran.md"
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "\nTambahan.\n", encoding="utf-8")
+    changed = cakap(cli_env, "courses", "import", str(unpacked / SLUG))
+    assert changed.returncode == 0 and "versi baru (versi 2)" in changed.stdout, changed.stderr
+    engine = create_engine(cli_env["CAKAP_DATABASE_URL"])
+    with Session(engine) as s:
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "course.updated")).one()
+        assert event.actor_id is None
+        assert event.detail["via"] == "cakap courses import"
+        assert event.detail["os_user"] == getpass.getuser()
+    engine.dispose()
 
 
 def test_publishing_with_an_unknown_or_hostile_token_is_not_found(
