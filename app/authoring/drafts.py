@@ -459,8 +459,9 @@ def question_ids(
 class OutlineModule:
     folder: str
     module_file: str | None
-    lessons: list[str]
+    lessons: list[tuple[str, str]]  # (path, title from its front matter, else the file name)
     quiz: str | None
+    title: str = ""
 
 
 @dataclass
@@ -487,13 +488,23 @@ def outline_of(files: list[CourseDraftFile] | Any) -> DraftOutline:
             module = modules.setdefault(parts[0], OutlineModule(parts[0], None, [], None))
             if parts[1] == "module.yaml":
                 module.module_file = f.path
+                module.title = _yaml_title(f.content)
             elif parts[1] == "quiz.yaml":
                 module.quiz = f.path
             else:
-                module.lessons.append(f.path)
+                title = lesson_fields(decode(f.content)).title
+                module.lessons.append((f.path, title or parts[1]))
         else:
             other.append(f.path)
     return DraftOutline(course_files, list(modules.values()), media, other)
+
+
+def _yaml_title(content: bytes) -> str:
+    try:
+        data = yaml.safe_load(decode(content))
+    except yaml.YAMLError:
+        return ""
+    return str(data.get("title") or "") if isinstance(data, dict) else ""
 
 
 def discard(session: Session, *, draft: CourseDraft, actor: User) -> None:
