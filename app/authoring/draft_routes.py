@@ -21,6 +21,7 @@ from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.templating import redirect, render
 from app.courses import markdown
+from app.courses.messages import in_indonesian
 from app.models import CourseDraft, User
 
 router = APIRouter(
@@ -705,7 +706,7 @@ def publish(
             request,
             db,
             draft,
-            error="; ".join(str(p) for p in result.problems),
+            error="; ".join(in_indonesian(str(p)) for p in result.problems),
             change_note=change_note,
             status_code=422,
         )

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from app.config import ROOT, get_settings
 from app.core import security
 from app.core.clock import WIB
+from app.courses.messages import in_indonesian
 
 LOCALE = "id_ID"
 
@@ -81,6 +82,7 @@ def environment() -> Environment:
     env.filters["angka"] = angka
     env.filters["ukuran"] = ukuran
     env.filters["scrollable_tables"] = scrollable_tables
+    env.filters["id_message"] = in_indonesian  # the course checker's messages
     env.globals["app_name"] = "Cakap"
     return env
 
