@@ -111,6 +111,13 @@ class _Reader:
                 )
             self.problem(path, line, message)
             return None
+        except yaml.YAMLError as exc:  # e.g. a control character (ReaderError): no mark
+            self.problem(path, 1 + line_offset, f"YAML syntax error: {exc}")
+            return None
+        except (ValueError, TypeError, OverflowError) as exc:
+            # A value YAML cannot build, e.g. the date 2020-13-45 or a timestamp out of range.
+            self.problem(path, 1 + line_offset, f"YAML syntax error: invalid value ({exc})")
+            return None
         if not isinstance(data, dict):
             self.problem(path, 1 + line_offset, "expected a mapping of fields")
             return None

@@ -274,7 +274,11 @@ def log_in(base: str, username: str, password: str, course: str = "literasi-digi
         )
         assert r.status_code == 303, f"login: {r.status_code} {r.text[:300]}"
         _post_form(client, "/privacy", "/privacy")
-        _post_form(client, f"/courses/{course}", f"/courses/{course}/enrol")
+        # A course assigned to her unit (the demo assigns literasi-digital to some units)
+        # enrols her on the first visit; otherwise she presses "Daftar kursus".
+        page = client.get(f"/courses/{course}", follow_redirects=True)
+        if f'action="/courses/{course}/enrol"' in page.text:
+            _post_form(client, f"/courses/{course}", f"/courses/{course}/enrol")
         r = client.get(f"/courses/{course}/resume")
         assert r.status_code == 303, f"resume: {r.status_code}"
         if r.headers["location"].endswith("/quiz/pretest"):  # the lessons wait for the pre-test

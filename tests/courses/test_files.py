@@ -203,3 +203,17 @@ def test_media_referenced_but_missing_is_a_problem(course_copy: Path) -> None:
 def test_checklists_render_as_ballot_boxes() -> None:
     html = markdown.render("- [ ] belum\n- [x] sudah\n", media_prefix="/m")
     assert "☐ belum" in html and "☑ sudah" in html and "[ ]" not in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["title: Baik\x07 sekali\n", "title: Baik\nsummary: 2020-13-45\n"],
+    ids=["control-character", "impossible-date"],
+)
+def test_yaml_that_cannot_be_read_is_a_problem_not_a_crash(course_copy: Path, text: str) -> None:
+    module = course_copy / "smart-governance" / "01-konsep-smart-governance" / "module.yaml"
+    module.write_text(text, encoding="utf-8")
+    _, problems = files.read_all(course_copy)
+    assert any(
+        p.path.endswith("module.yaml") and "YAML syntax error" in p.message for p in problems
+    ), [str(p) for p in problems]
