@@ -4,10 +4,11 @@ script adds the live preview beside the lesson textarea."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from app.accounts.deps import verify_csrf
 from app.authoring import drafts, forms, images, questions
@@ -22,7 +23,7 @@ from app.core.errors import Conflict, Invalid, NotFound
 from app.core.templating import redirect, render
 from app.courses import markdown
 from app.courses.messages import in_indonesian
-from app.models import CourseDraft, User
+from app.models import CourseDraft, CourseDraftFile, User
 
 router = APIRouter(
     route_class=TransactionRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False
@@ -42,7 +43,7 @@ def _url(draft: CourseDraft, page: str = "", **query: str) -> str:
     return f"{base}?{urlencode(query)}" if query else base
 
 
-def _draft_file(db: ReadSession | WriteSession, draft: CourseDraft, path: str) -> Any:
+def _draft_file(db: Session, draft: CourseDraft, path: str) -> CourseDraftFile:
     item = drafts_repository.draft_file(db, draft.id, path)
     if item is None:
         raise NotFound("Berkas ini tidak ada di draf.")
@@ -59,7 +60,7 @@ def draft_list(request: Request, db: ReadSession, user: PageAuthor) -> Response:
 
 def _list_page(
     request: Request,
-    db: ReadSession | WriteSession,
+    db: Session,
     user: User,
     *,
     errors: dict[str, str] | None = None,
@@ -198,7 +199,7 @@ def draft_discard(draft_id: int, db: WriteSession, user: PageAuthor) -> Response
 
 def _file_page(
     request: Request,
-    db: ReadSession | WriteSession,
+    db: Session,
     draft: CourseDraft,
     path: str,
     *,
@@ -478,7 +479,7 @@ def quiz_page(
 
 def _question_page(
     request: Request,
-    db: ReadSession | WriteSession,
+    db: Session,
     draft: CourseDraft,
     path: str,
     *,
@@ -527,14 +528,6 @@ def question_page(
     return _question_page(request, db, draft, path, question_id=id)
 
 
-def _id_prefix(slug: str, path: str) -> str:
-    """For a quiz with no numbered ids yet: e.g. etika-ai-asn-post-01, etika-ai-asn-kuis2-01."""
-    kind = {"pretest.yaml": "pre", "posttest.yaml": "post"}.get(path)
-    if kind is None:
-        kind = f"kuis{int(path[:2])}" if path[:2].isdigit() else "kuis"
-    return f"{slug[:40].strip('-')}-{kind}-"
-
-
 _EMPTY_QUESTION = questions.QuestionForm(
     type="single",
     text="",
@@ -569,8 +562,6 @@ def question_save(
     """Save (or delete) one question: the quiz file is rewritten and saved like any file, so a
     second editor's save in between is refused the same way."""
     draft = drafts.draft_for(db, draft_id=draft_id, user=user)
-    item = _draft_file(db, draft, path)
-    current = drafts.decode(item.content)
     form = questions.QuestionForm(
         type=type,
         text=text,
@@ -581,24 +572,17 @@ def question_save(
         explanation=explanation,
         objective=objective,
     )
-    files = drafts_repository.draft_files(db, draft.id)
     try:
-        if action == "delete":
-            updated, question_id = questions.delete_question(current, id), id
-        else:
-            updated, question_id = questions.save_question(
-                current,
-                form,
-                question_id=id or None,
-                used_ids=drafts.question_ids(db, draft=draft, files=files),
-                objectives=drafts.objectives_of(files),
-                # The checker asks every pre- and post-test question for its objective.
-                require_objective=path in ("pretest.yaml", "posttest.yaml"),
-                prefix_hint=_id_prefix(draft.slug, path),
-            )
-        if item.revision != revision:
-            raise StaleSave(path=path, yours="", current=current, revision=item.revision)
-        drafts.save(db, draft=draft, path=path, text=updated, revision=revision, actor=user)
+        question_id = drafts.save_question(
+            db,
+            draft=draft,
+            path=path,
+            form=form,
+            question_id=id,
+            revision=revision,
+            delete=action == "delete",
+            actor=user,
+        )
     except questions.QuestionErrors as exc:
         return _question_page(
             request,
@@ -637,7 +621,7 @@ def publish_page(request: Request, db: ReadSession, user: PageAuthor, draft: Rea
 
 def _publish_page(
     request: Request,
-    db: ReadSession | WriteSession,
+    db: Session,
     draft: CourseDraft,
     *,
     error: str | None = None,

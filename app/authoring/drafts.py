@@ -26,7 +26,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
-from app.authoring import repository
+from app.authoring import questions, repository
 from app.authoring.archive import ZipCheck, check_zip, zip_bytes
 from app.authoring.service import ZipImport, import_zip
 from app.config import get_settings
@@ -453,6 +453,52 @@ def question_ids(
     if draft.course_id is not None:
         used |= repository.question_keys_ever(session, draft.course_id)
     return used
+
+
+def _question_id_prefix(slug: str, path: str) -> str:
+    """For a quiz with no numbered ids yet: e.g. etika-ai-asn-post-01, etika-ai-asn-kuis2-01."""
+    kind = {"pretest.yaml": "pre", "posttest.yaml": "post"}.get(path)
+    if kind is None:
+        kind = f"kuis{int(path[:2])}" if path[:2].isdigit() else "kuis"
+    return f"{slug[:40].strip('-')}-{kind}-"
+
+
+def save_question(
+    session: Session,
+    *,
+    draft: CourseDraft,
+    path: str,
+    form: questions.QuestionForm,
+    question_id: str,
+    revision: int,
+    delete: bool,
+    actor: User,
+) -> str:
+    """Save (or delete) one question of a quiz file, edited from `revision`: the quiz file is
+    rewritten and saved like any file, so a second editor's save in between is refused the
+    same way (StaleSave; QuestionErrors for the form's mistakes). Returns the question's id."""
+    item = repository.draft_file(session, draft.id, path)
+    if item is None:
+        raise NotFound("Kuis ini tidak ada di draf.")
+    current = decode(item.content)
+    if delete:
+        updated, saved_id = questions.delete_question(current, question_id), question_id
+    else:
+        files = repository.draft_files(session, draft.id)
+        updated, saved_id = questions.save_question(
+            current,
+            form,
+            question_id=question_id or None,
+            used_ids=question_ids(session, draft=draft, files=files),
+            objectives=objectives_of(files),
+            # The checker asks every pre- and post-test question for its objective.
+            require_objective=path in ("pretest.yaml", "posttest.yaml"),
+            prefix_hint=_question_id_prefix(draft.slug, path),
+        )
+    if item.revision != revision:
+        raise StaleSave(path=path, yours="", current=current, revision=item.revision)
+    save(session, draft=draft, path=path, text=updated, revision=revision, actor=actor)
+    return saved_id
 
 
 @dataclass

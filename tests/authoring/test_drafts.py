@@ -439,3 +439,33 @@ def test_an_image_upload_needs_alt_text_is_re_encoded_and_lands_at_the_lessons_e
     )
     assert f'src="{draft_url}/media/bagan-alur.png"' in preview.text
     assert 'alt="Bagan alur data"' in preview.text
+
+
+def test_opening_again_continues_the_draft_and_discarding_leaves_the_published_version(
+    client: TestClient, session: Session, world: World, course: Course
+) -> None:
+    draft_url = _open(client, world)
+    csrf, revision, _ = _editor(client, draft_url, LESSON)
+    _save_lesson(client, draft_url, csrf=csrf, revision=revision, body="Belum terbit.\n")
+    again = client.post(
+        f"/trainer/courses/{SLUG}/draft", data={"csrf_token": csrf}, follow_redirects=True
+    )
+    assert str(again.url).endswith(draft_url) and "Melanjutkan draf" in again.text
+    assert "Belum terbit." in _draft_text(session, LESSON)
+
+    outsider = UserFactory(roles=("trainer",), instansi_id=world.instansi.id)
+    session.commit()
+    other = TestClient(client.app)
+    login(other, outsider.nip or "")
+    refused = other.post(f"{draft_url}/discard", data={"csrf_token": form_token(other, "/account")})
+    assert refused.status_code == 403
+
+    gone = client.post(f"{draft_url}/discard", data={"csrf_token": csrf}, follow_redirects=False)
+    assert gone.status_code == 303
+    session.expire_all()
+    assert session.scalar(select(CourseDraft)) is None
+    assert session.scalar(select(CourseDraftFile)) is None
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "course.draft_discarded"))
+    assert event is not None and event.actor_id == world.trainer.id
+    assert client.get(draft_url).status_code == 404
+    assert courses.published_course(session, slug=SLUG).number == 1

@@ -123,7 +123,8 @@ def test_the_settings_form_saves_and_shows_a_jp_problem_next_to_the_jp_field(
     assert data["code"] == "UJI-TUJUAN"
     again = client.get(f"{draft_url}/file", params={"path": "course.yaml"})
     jp_field = again.text.split('id="jp"', 1)[1].split("</div>", 1)[0]
-    assert 'class="field-error"' in jp_field and "jp is 5" in jp_field
-    assert 'aria-invalid="true"' in again.text.split('id="jp"', 1)[1].split(">", 1)[0]
+    assert 'class="field-error"' in jp_field and "jp bernilai 5" in jp_field
+    jp_input = again.text.split('id="jp"', 1)[1].split(">", 1)[0]
+    assert 'aria-invalid="true"' in jp_input and jp_input.count("aria-describedby") == 1
     raw = client.get(f"{draft_url}/file", params={"path": "course.yaml", "raw": "1"})
     assert 'name="text"' in raw.text and "Edisi 2" in raw.text

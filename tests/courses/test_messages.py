@@ -20,8 +20,8 @@ from app.courses import files
 from app.courses.messages import in_indonesian
 from app.courses.parsed import Problem
 from app.models import Course
+from tests.authoring.fixtures import course as course
 from tests.authoring.test_drafts import _draft_text, _editor, _open
-from tests.authoring.test_drafts import course as course
 from tests.conftest import form_token, login
 from tests.courses.course_builder import build_course, edit, write_lesson
 from tests.courses.test_zip_page import PAGE, _zip
