@@ -17,9 +17,13 @@ from app.authoring.deps import PageAuthor, read_upload
 from app.authoring.service import Export, ZipImport
 from app.config import get_settings
 from app.core.db import ReadSession, TransactionRoute, WriteSession
-from app.core.templating import redirect, render
+from app.core.templating import redirect, register_filter, render
+from app.courses.messages import in_indonesian
 from app.models import User
 from app.trainer import service as trainer
+
+# The course checker's messages, shown on the upload page and the editor, in Indonesian.
+register_filter("id_message", in_indonesian)
 
 router = APIRouter(
     route_class=TransactionRoute,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -17,7 +18,6 @@ from markupsafe import Markup
 from app.config import ROOT, get_settings
 from app.core import security
 from app.core.clock import WIB
-from app.courses.messages import in_indonesian
 
 LOCALE = "id_ID"
 
@@ -66,6 +66,16 @@ def scrollable_tables(html: str) -> Markup:
     return Markup(wrapped)  # noqa: S704 - sanitised lesson HTML; only fixed markup is added
 
 
+_domain_filters: dict[str, Callable[..., Any]] = {}
+
+
+def register_filter(name: str, function: Callable[..., Any]) -> None:
+    """A filter from a domain package (core/ imports none): registered when its routes are."""
+    _domain_filters[name] = function
+    if environment.cache_info().currsize:
+        environment().filters[name] = function
+
+
 @lru_cache
 def environment() -> Environment:
     env = Environment(
@@ -82,7 +92,7 @@ def environment() -> Environment:
     env.filters["angka"] = angka
     env.filters["ukuran"] = ukuran
     env.filters["scrollable_tables"] = scrollable_tables
-    env.filters["id_message"] = in_indonesian  # the course checker's messages
+    env.filters.update(_domain_filters)
     env.globals["app_name"] = "Cakap"
     return env
 
