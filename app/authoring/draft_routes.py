@@ -20,6 +20,7 @@ from app.catalog.service import AREAS, LEVELS
 from app.config import get_settings
 from app.core.db import ReadSession, TransactionRoute, WriteSession
 from app.core.errors import Conflict, Invalid, NotFound
+from app.core.params import MAX_ROW_ID, RowId
 from app.core.templating import redirect, render
 from app.courses import markdown
 from app.courses.messages import in_indonesian
@@ -34,6 +35,8 @@ PathForm = Annotated[str, Form(max_length=255)]
 Text = Annotated[str, Form(max_length=2_000_000)]
 Short = Annotated[str, Form(max_length=2000)]
 OptionalList = Annotated[list[str] | None, Form()]
+# The file revision an editor started from (bounded, like every integer a request carries).
+Revision = Annotated[int, Form(ge=0, le=MAX_ROW_ID)]
 
 
 def _url(draft: CourseDraft, page: str = "", **query: str) -> str:
@@ -111,7 +114,7 @@ def draft_open(slug: str, db: WriteSession, user: PageAuthor) -> Response:
 # -- The draft -------------------------------------------------------------------------------
 
 
-def page_draft(draft_id: int, db: ReadSession, user: PageAuthor) -> CourseDraft:
+def page_draft(draft_id: RowId, db: ReadSession, user: PageAuthor) -> CourseDraft:
     return drafts.draft_for(db, draft_id=draft_id, user=user)
 
 
@@ -137,7 +140,7 @@ def draft_page(request: Request, db: ReadSession, user: PageAuthor, draft: ReadD
 
 @router.post("/trainer/drafts/{draft_id}/modules")
 def module_add(
-    draft_id: int, db: WriteSession, user: PageAuthor, slug: Short = "", title: Short = ""
+    draft_id: RowId, db: WriteSession, user: PageAuthor, slug: Short = "", title: Short = ""
 ) -> Response:
     draft = drafts.draft_for(db, draft_id=draft_id, user=user)
     try:
@@ -149,7 +152,7 @@ def module_add(
 
 @router.post("/trainer/drafts/{draft_id}/lessons")
 def lesson_add(
-    draft_id: int,
+    draft_id: RowId,
     db: WriteSession,
     user: PageAuthor,
     folder: Short = "",
@@ -165,7 +168,7 @@ def lesson_add(
 
 
 @router.post("/trainer/drafts/{draft_id}/quizzes")
-def quiz_add(draft_id: int, db: WriteSession, user: PageAuthor, path: PathForm = "") -> Response:
+def quiz_add(draft_id: RowId, db: WriteSession, user: PageAuthor, path: PathForm = "") -> Response:
     draft = drafts.draft_for(db, draft_id=draft_id, user=user)
     drafts.add_quiz(db, draft=draft, path=path, actor=user)
     return redirect(_url(draft, "/quiz", path=path), flash="Kuis dibuat; tambahkan soalnya.")
@@ -173,11 +176,11 @@ def quiz_add(draft_id: int, db: WriteSession, user: PageAuthor, path: PathForm =
 
 @router.post("/trainer/drafts/{draft_id}/delete")
 def file_delete(
-    draft_id: int,
+    draft_id: RowId,
     db: WriteSession,
     user: PageAuthor,
     path: PathForm = "",
-    revision: Annotated[int, Form()] = 0,
+    revision: Revision = 0,
 ) -> Response:
     draft = drafts.draft_for(db, draft_id=draft_id, user=user)
     try:
@@ -188,7 +191,7 @@ def file_delete(
 
 
 @router.post("/trainer/drafts/{draft_id}/discard")
-def draft_discard(draft_id: int, db: WriteSession, user: PageAuthor) -> Response:
+def draft_discard(draft_id: RowId, db: WriteSession, user: PageAuthor) -> Response:
     draft = drafts.draft_for(db, draft_id=draft_id, user=user)
     drafts.discard(db, draft=draft, actor=user)
     return redirect("/trainer/drafts", flash="Draf dibuang; versi terbit tidak berubah.")
@@ -284,11 +287,11 @@ def file_page(
 @router.post("/trainer/drafts/{draft_id}/file", response_class=HTMLResponse)
 def file_save(
     request: Request,
-    draft_id: int,
+    draft_id: RowId,
     db: WriteSession,
     user: PageAuthor,
     path: PathForm = "",
-    revision: Annotated[int, Form()] = 0,
+    revision: Revision = 0,
     action: Short = "save",
     text: Text = "",
     title: Short = "",
@@ -402,13 +405,13 @@ _INLINE_IMAGES = {
 @router.post("/trainer/drafts/{draft_id}/media", response_class=HTMLResponse)
 def media_upload(
     request: Request,
-    draft_id: int,
+    draft_id: RowId,
     db: WriteSession,
     user: PageAuthor,
     file: Annotated[UploadFile, File()],
     alt: Short = "",
     lesson: PathForm = "",
-    revision: Annotated[int, Form()] = 0,
+    revision: Revision = 0,
 ) -> Response:
     """An image into the draft's media/, and (from a lesson) its Markdown at the lesson's end."""
     draft = drafts.draft_for(db, draft_id=draft_id, user=user)
@@ -543,12 +546,12 @@ _EMPTY_QUESTION = questions.QuestionForm(
 @router.post("/trainer/drafts/{draft_id}/question", response_class=HTMLResponse)
 def question_save(
     request: Request,
-    draft_id: int,
+    draft_id: RowId,
     db: WriteSession,
     user: PageAuthor,
     path: PathForm = "",
     id: Short = "",
-    revision: Annotated[int, Form()] = 0,
+    revision: Revision = 0,
     action: Short = "save",
     type: Short = "",
     text: Text = "",
@@ -655,7 +658,7 @@ def checked_draft(draft: ReadDraft, db: ReadSession) -> drafts.DraftCheck:
 def publish(
     request: Request,
     checked: Annotated[drafts.DraftCheck, Depends(checked_draft)],
-    draft_id: int,
+    draft_id: RowId,
     db: WriteSession,
     user: PageAuthor,
     stamp: Short = "",

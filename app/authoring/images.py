@@ -129,15 +129,31 @@ def _decode(data: bytes) -> tuple[Image.Image, str]:
             raise ImageRefused(f"Format {source_format} tidak diterima; {ALLOWED_HINT}")
         if image.width * image.height > MAX_PIXELS:
             raise ImageRefused(_too_many_pixels_message(image.width, image.height))
+        broken = "Berkas gambar rusak atau tidak lengkap; simpan ulang gambar lalu unggah kembali."
+        if not _ends_whole(data, source_format):
+            raise ImageRefused(broken)
         try:
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageRefused(_too_many_pixels_message()) from None
         except (OSError, SyntaxError, ValueError, EOFError):
-            raise ImageRefused(
-                "Berkas gambar rusak atau tidak lengkap; simpan ulang gambar lalu unggah kembali."
-            ) from None
+            raise ImageRefused(broken) from None
     return image, source_format
+
+
+def _ends_whole(data: bytes, source_format: str) -> bool:
+    """Does the file end as a whole image of its format does? Pillow alone cannot say once
+    WeasyPrint (imported by the certificates) has set ImageFile.LOAD_TRUNCATED_IMAGES for the
+    whole process: it then fills a cut-off image with grey instead of failing."""
+    if source_format == "PNG":
+        return b"IEND" in data[-64:]
+    if source_format == "JPEG":
+        # The end-of-image marker; some cameras append a short trailer after it.
+        return b"\xff\xd9" in data[-1024:]
+    if source_format == "WEBP":
+        declared = int.from_bytes(data[4:8], "little") + 8
+        return data[:4] == b"RIFF" and len(data) >= declared
+    return True
 
 
 def _too_many_pixels_message(width: int | None = None, height: int | None = None) -> str:

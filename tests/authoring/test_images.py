@@ -252,6 +252,24 @@ def test_truncated_jpeg_is_refused() -> None:
     assert "rusak atau tidak lengkap" in message
 
 
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_a_cut_off_image_is_refused_even_with_truncated_loading_on(
+    fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES for the whole process when the
+    certificates import it; Pillow then decodes a cut-off file with grey padding."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    source = _encode(_noise(200, 200), fmt)
+    message = _refusal(source[:-16], f"potong.{fmt.lower()}")  # the last bytes missing
+    # Pillow cannot even open a WebP whose RIFF chunk is short: refused as unreadable.
+    expected = "bukan gambar yang dapat dibaca" if fmt == "WEBP" else "rusak atau tidak lengkap"
+    assert expected in message
+    accepted = accept_image(source, filename=f"utuh.{fmt.lower()}", max_bytes=10**7)
+    assert accepted.width == 200
+
+
 def test_large_image_is_downscaled_to_max_side() -> None:
     source = _encode(Image.new("RGB", (3200, 1000), (90, 90, 90)), "PNG")
 

@@ -401,6 +401,8 @@ def test_unknown_or_indonesian_messages_come_back_unchanged(message: str) -> Non
 
 
 def test_the_id_message_filter_translates_problems_and_warning_lines() -> None:
+    import app.authoring.routes  # noqa: F401  (registers the filter, as the app does)
+
     template = environment().from_string("{{ p.message|id_message }} | {{ w|id_message }}")
     problem = Problem("uji/course.yaml", 3, "jp: Field required")
     rendered = template.render(p=problem, w=str(problem))
